@@ -1,0 +1,96 @@
+"""Users log in with their email address; there is no username."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from tridex.core.models import TimeStampedModel
+
+
+class UserManager(DjangoUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user_with_email(
+        self, email: str, password: str | None, **extra_fields: Any
+    ) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user_with_email(email, password, **extra_fields)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user_with_email(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, blank=True, default=""
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Address(TimeStampedModel):
+    """A postal address in either the Thai or the international format.
+
+    Thai addresses use province (จังหวัด), district (อำเภอ/เขต) and subdistrict (ตำบล/แขวง);
+    other countries use city and region. ``country`` decides which fields are required.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("user")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True, default="")
+    tax_id = models.CharField(_("tax ID"), max_length=32, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    country = CountryField(_("country"), default="TH")
+    line1 = models.CharField(_("address line 1"), max_length=255)
+    line2 = models.CharField(_("address line 2"), max_length=255, blank=True, default="")
+    subdistrict = models.CharField(_("subdistrict"), max_length=100, blank=True, default="")
+    district = models.CharField(_("district"), max_length=100, blank=True, default="")
+    province = models.CharField(_("province"), max_length=100, blank=True, default="")
+    city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    region = models.CharField(_("state / region"), max_length=100, blank=True, default="")
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, default="")
+    is_default_shipping = models.BooleanField(_("default shipping address"), default=False)
+    is_default_billing = models.BooleanField(_("default billing address"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default_shipping", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.line1}"

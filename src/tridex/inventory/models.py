@@ -1,0 +1,86 @@
+"""Warehouses and stock per variant per warehouse; every change leaves a movement."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tridex.catalog.models import Variant
+from tridex.core.models import TimeStampedModel
+from tridex.markets.models import Market
+
+
+class Warehouse(TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    markets = models.ManyToManyField(
+        Market, related_name="warehouses", blank=True, verbose_name=_("markets served")
+    )
+    country = models.CharField(_("country"), max_length=2, default="TH")
+    address = models.TextField(_("address"), blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    """Units of a variant in a warehouse. ``reserved`` units are held for checkouts."""
+
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, related_name="stocks", verbose_name=_("variant")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.CASCADE, related_name="stocks", verbose_name=_("warehouse")
+    )
+    quantity = models.PositiveIntegerField(_("on hand"), default=0)
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stock")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "warehouse"], name="inventory_stock_unique"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("quantity")),
+                name="inventory_stock_reserved_lte_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} @ {self.warehouse}: {self.available}"
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.reserved
+
+
+class StockMovement(models.Model):
+    """An append-only ledger line: why a stock quantity changed, by how much, and who did it."""
+
+    class Reason(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ADJUSTED = "adjusted", _("Adjusted")
+        COUNTED = "counted", _("Counted")
+        DAMAGED = "damaged", _("Damaged")
+        IMPORTED = "imported", _("Imported")
+
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="movements")
+    delta = models.IntegerField(_("change"))
+    quantity_after = models.PositiveIntegerField(_("on hand after"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True, default="")
+    actor = models.CharField(_("by"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created_at", "-id"]

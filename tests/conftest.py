@@ -1,0 +1,135 @@
+"""Shared fixtures: the two demo markets, a warehouse, and a small catalog factory.
+
+Tests that need PostgreSQL or Redis are marked; under ``CI=true`` a missing service fails the
+test instead of skipping it, so CI can never go green without having exercised them.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from tridex.catalog.models import Category, Option, OptionValue, Product, ProductType, Variant
+from tridex.inventory.models import Warehouse
+from tridex.inventory.services import stock_set
+from tridex.markets.models import Market, PriceRounding
+from tridex.markets.selectors import market_clear_cache
+from tridex.pricing.services import price_set
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true requires this service: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _services_for_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("PostgreSQL is not configured (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        _missing("Redis is not configured (set REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_market_cache() -> None:
+    market_clear_cache()
+
+
+@pytest.fixture
+def market_th(db) -> Market:
+    market = Market.objects.create(
+        code="th",
+        name_th="ประเทศไทย",
+        name_en="Thailand",
+        countries=["TH"],
+        currency="THB",
+        languages=["th", "en"],
+        default_language="th",
+        prices_include_tax=True,
+        tax_rate=Decimal("7"),
+        tax_name="VAT",
+        is_default=True,
+        time_zone="Asia/Bangkok",
+    )
+    market_clear_cache()
+    return market
+
+
+@pytest.fixture
+def market_intl(db, market_th) -> Market:
+    market = Market.objects.create(
+        code="intl",
+        name_th="ต่างประเทศ",
+        name_en="International",
+        countries=[],
+        currency="USD",
+        languages=["en"],
+        default_language="en",
+        prices_include_tax=False,
+        exchange_rate=Decimal("0.028"),
+        price_rounding=PriceRounding.NINETY_NINE,
+        position=1,
+    )
+    market_clear_cache()
+    return market
+
+
+@pytest.fixture
+def warehouse(db, market_th, market_intl) -> Warehouse:
+    wh = Warehouse.objects.create(code="bkk", name="Bangkok")
+    wh.markets.set([market_th, market_intl])
+    return wh
+
+
+@pytest.fixture
+def make_product(db, market_th, warehouse):
+    """Build a published product with one variant per colour, priced in THB and stocked."""
+    counter = {"n": 0}
+
+    def make(
+        name_en: str = "Stretch sofa cover",
+        name_th: str = "ผ้าคลุมโซฟายืดหยุ่น",
+        colours: tuple[str, ...] = ("grey",),
+        price: str = "1290",
+        stock: int = 5,
+        category: Category | None = None,
+        **fields,
+    ) -> Product:
+        counter["n"] += 1
+        n = counter["n"]
+        ptype, _ = ProductType.objects.get_or_create(name_en="Sofa cover", name_th="ผ้าคลุมโซฟา")
+        colour, _ = Option.objects.get_or_create(
+            code="colour", defaults={"name_en": "Colour", "name_th": "สี"}
+        )
+        ptype.options.add(colour)
+        if category is None:
+            category, _ = Category.objects.get_or_create(
+                slug_en="sofa-covers",
+                defaults={"name_en": "Sofa covers", "name_th": "ผ้าคลุมโซฟา", "slug_th": "ผ้าคลุมโซฟา"},
+            )
+        product = Product.objects.create(
+            product_type=ptype,
+            category=category,
+            name_en=name_en,
+            name_th=name_th,
+            slug_en=f"{name_en.lower().replace(' ', '-')}-{n}",
+            slug_th=f"{name_th.replace(' ', '-')}-{n}",
+            **fields,
+        )
+        for i, code in enumerate(colours):
+            value, _ = OptionValue.objects.get_or_create(
+                option=colour, code=code, defaults={"name_en": code.title(), "name_th": code}
+            )
+            variant = Variant.objects.create(product=product, sku=f"SKU-{n}-{code}", position=i)
+            variant.option_values.add(value)
+            price_set(variant=variant, market=market_th, amount=Decimal(price))
+            stock_set(variant=variant, warehouse=warehouse, quantity=stock)
+        return product
+
+    return make
