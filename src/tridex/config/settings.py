@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tridex.search",
     "tridex.storefront",
     "tridex.dashboard",
+    "tridex.demo",
     "tridex.api",
 ]
 
