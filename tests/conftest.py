@@ -41,6 +41,21 @@ def _fresh_market_cache() -> None:
     market_clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings) -> None:
+    """The test client speaks plain HTTP; production settings would redirect it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    """Templates use {% static %}; the manifest storage would need collectstatic before tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def market_th(db) -> Market:
     market = Market.objects.create(

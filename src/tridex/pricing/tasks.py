@@ -11,3 +11,9 @@ def refresh_market_price_ranges(market_id: int) -> int:
     if market is None:
         return 0
     return price_ranges_refresh(markets=[market])
+
+
+@shared_task(acks_late=True)
+def refresh_all_price_ranges() -> int:
+    """Recompute every product's price range in every market (idempotent)."""
+    return price_ranges_refresh()
