@@ -36,9 +36,7 @@ def test_readyz_reports_503_when_the_broker_is_down(client, settings):
 
 
 def test_check_deploy_is_clean_in_production_settings(tmp_path):
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "TRIDEX_HTTPS", "SECRET_KEY"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TRIDEX_HTTPS", "SECRET_KEY"}}
     env.update(
         DJANGO_SETTINGS_MODULE="tridex.config.settings",
         ALLOWED_HOSTS="shop.example.com",

@@ -84,3 +84,6 @@ class StockMovement(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} → {self.quantity_after} ({self.reason})"

@@ -20,8 +20,8 @@ def variant_availability(*, variant_ids: Iterable[int], market: Market) -> dict[
             variant_id__in=ids, warehouse__is_active=True, warehouse__markets=market
         )
         .values("variant_id")
-        .annotate(available=Sum(F("quantity") - F("reserved")))
-        .values_list("variant_id", "available")
+        .annotate(units=Sum(F("quantity") - F("reserved")))
+        .values_list("variant_id", "units")
     )
     found = {variant_id: max(int(available or 0), 0) for variant_id, available in rows}
     return {variant_id: found.get(variant_id, 0) for variant_id in ids}
@@ -40,8 +40,8 @@ def product_availability(*, product_ids: Iterable[int], market: Market) -> dict[
             warehouse__markets=market,
         )
         .values("variant__product_id")
-        .annotate(available=Sum(F("quantity") - F("reserved")))
-        .values_list("variant__product_id", "available")
+        .annotate(units=Sum(F("quantity") - F("reserved")))
+        .values_list("variant__product_id", "units")
     )
     found = {product_id: max(int(available or 0), 0) for product_id, available in rows}
     return {product_id: found.get(product_id, 0) for product_id in ids}

@@ -11,8 +11,6 @@ from tridex.catalog.models import Product, Variant
 from tridex.core.models import TimeStampedModel
 from tridex.markets.models import Market
 
-AMOUNT = {"max_digits": 14, "decimal_places": 4}
-
 
 class Price(TimeStampedModel):
     """An explicit price of one variant in one market, in that market's currency."""
@@ -24,16 +22,24 @@ class Price(TimeStampedModel):
         Market, on_delete=models.CASCADE, related_name="prices", verbose_name=_("market")
     )
     currency = models.CharField(_("currency"), max_length=3)
-    amount = models.DecimalField(_("price"), validators=[MinValueValidator(0)], **AMOUNT)
+    amount = models.DecimalField(
+        _("price"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=4
+    )
     compare_at_amount = models.DecimalField(
         _("compare-at price"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        **AMOUNT,
+        max_digits=14,
+        decimal_places=4,
     )
     cost_amount = models.DecimalField(
-        _("cost"), null=True, blank=True, validators=[MinValueValidator(0)], **AMOUNT
+        _("cost"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=4,
     )
 
     class Meta:
@@ -62,9 +68,11 @@ class ProductPriceRange(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_ranges")
     market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
-    min_amount = models.DecimalField(**AMOUNT)
-    max_amount = models.DecimalField(**AMOUNT)
-    min_compare_at_amount = models.DecimalField(null=True, blank=True, **AMOUNT)
+    min_amount = models.DecimalField(max_digits=14, decimal_places=4)
+    max_amount = models.DecimalField(max_digits=14, decimal_places=4)
+    min_compare_at_amount = models.DecimalField(
+        null=True, blank=True, max_digits=14, decimal_places=4
+    )
 
     class Meta:
         verbose_name = _("product price range")
@@ -73,3 +81,6 @@ class ProductPriceRange(models.Model):
             models.UniqueConstraint(fields=["product", "market"], name="pricing_range_unique")
         ]
         indexes = [models.Index(fields=["market", "min_amount"], name="pricing_range_sort")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.market_id}: {self.min_amount}-{self.max_amount}"

@@ -33,9 +33,9 @@ def variant_prices(*, variant_ids: Iterable[int], market: Market) -> dict[int, V
     if not ids:
         return {}
     base = market_base()
-    rows = Price.objects.filter(
-        variant_id__in=ids, market_id__in={market.pk, base.pk}
-    ).values_list("variant_id", "market_id", "amount", "compare_at_amount", "currency")
+    rows = Price.objects.filter(variant_id__in=ids, market_id__in={market.pk, base.pk}).values_list(
+        "variant_id", "market_id", "amount", "compare_at_amount", "currency"
+    )
     explicit: dict[int, VariantPrice] = {}
     fallback: dict[int, VariantPrice] = {}
     for variant_id, market_id, amount, compare_at, currency in rows:

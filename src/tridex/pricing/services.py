@@ -45,6 +45,7 @@ def price_set(
     """Create or replace the explicit price of ``variant`` in ``market``."""
     currency = market.currency
     value = _amount(amount, field="amount", currency=currency)
+    assert value is not None  # required=True guarantees it
     compare_value = _amount(compare_at, field="compare_at", currency=currency, required=False)
     cost_value = _amount(cost, field="cost", currency=currency, required=False)
     if compare_value is not None and value is not None and compare_value <= value:
