@@ -88,9 +88,8 @@ def _beat_command() -> list[str]:
 
 def _ensure_demo_admin() -> str:
     """Create (or reset) the demo owner account and return its new password."""
-    from django.contrib.auth import get_user_model
-
     from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
 
     password = secrets.token_urlsafe(12)
     user_model = get_user_model()
