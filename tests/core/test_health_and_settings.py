@@ -40,6 +40,7 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="tridex.config.settings",
         ALLOWED_HOSTS="shop.example.com",
+        EMAIL_HOST="smtp.example.com",  # production must send real mail (mail.E001)
         TRIDEX_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(

@@ -53,10 +53,12 @@ def _check_cache() -> tuple[bool, str]:
 
 
 def _check_broker() -> tuple[bool, str]:
-    from tridex.config.celery import app
+    # The project's Celery app is the current app once settings load (tridex.config); the
+    # kernel reaches it this way instead of importing the config layer above it.
+    from celery import current_app
 
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
     except Exception as exc:

@@ -26,7 +26,7 @@ class PriceForm(forms.ModelForm):
         fields = ("variant", "market", *PRICE_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         amount, compare_at = data.get("amount"), data.get("compare_at_amount")
         if amount is not None and compare_at is not None and compare_at <= amount:
             self.add_error(
@@ -96,8 +96,12 @@ class PriceAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("market", "currency")
     list_select_related = ("variant__product", "market")
-    search_fields = ("=variant__sku", "variant__sku", "variant__product__name_en",
-                     "variant__product__name_th")
+    search_fields = (
+        "=variant__sku",
+        "variant__sku",
+        "variant__product__name_en",
+        "variant__product__name_th",
+    )
     autocomplete_fields = ("variant",)
     readonly_fields = ("currency", "created_at", "updated_at")
 

@@ -1,0 +1,218 @@
+"""Back office for warehouses and stock.
+
+Stock quantities change only through ``services.stock_set``, which locks the row and appends a
+``StockMovement``; the movement ledger itself is read-only here (no add, change or delete).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import F, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from tridex.core.admin import DomainErrorAdminMixin
+from tridex.inventory.models import Stock, StockMovement, Warehouse
+from tridex.inventory.services import stock_set
+
+LOW_STOCK_THRESHOLD = 5
+
+
+def _actor(request: HttpRequest) -> str:
+    user = request.user
+    return f"admin:{user.get_username()}" if user.is_authenticated else "admin"
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "country", "is_active", "updated_at")
+    list_display_links = ("code", "name")
+    list_filter = ("is_active", "country", "markets")
+    search_fields = ("code", "name", "address")
+    filter_horizontal = ("markets",)
+
+
+class StockForm(forms.ModelForm):
+    """Catch what ``stock_set`` would refuse while the user can still correct it."""
+
+    class Meta:
+        model = Stock
+        fields = ("variant", "warehouse", "quantity")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        quantity = data.get("quantity")
+        if self.instance.pk:
+            if quantity is not None and quantity < self.instance.reserved:
+                self.add_error(
+                    "quantity",
+                    _("%(reserved)d units are reserved for checkouts; count at least that many.")
+                    % {"reserved": self.instance.reserved},
+                )
+            for name in ("variant", "warehouse"):
+                if name in self.changed_data:
+                    self.add_error(name, _("Add a new stock line instead of moving this one."))
+        return data
+
+
+class StockInlineFormSet(BaseInlineFormSet):
+    """Inline stock of a variant, counted through ``stock_set`` so each change is recorded."""
+
+    actor = "admin"
+
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> Stock:
+        return self._count(form, variant=self.instance)
+
+    def save_existing(self, form: forms.ModelForm, obj: Stock, commit: bool = True) -> Stock:
+        return self._count(form, variant=obj.variant)
+
+    def delete_existing(self, obj: Stock, commit: bool = True) -> None:
+        """Stock lines are never deleted: that would drop their movement history."""
+
+    def _count(self, form: forms.ModelForm, *, variant: Any) -> Stock:
+        stock = stock_set(
+            variant=variant,
+            warehouse=form.cleaned_data.get("warehouse") or form.instance.warehouse,
+            quantity=form.cleaned_data["quantity"],
+            reason=StockMovement.Reason.COUNTED,
+            note=str(_("Counted in the admin")),
+            actor=self.actor,
+        )
+        form.instance = stock
+        return stock
+
+
+class StockInline(admin.TabularInline):
+    """Stock of one variant per warehouse. Used by the variant admin in dashboard."""
+
+    model = Stock
+    form = StockForm
+    formset = StockInlineFormSet
+    fields = ("warehouse", "quantity", "reserved", "available")
+    readonly_fields = ("reserved", "available")
+    can_delete = False
+    extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = _actor(request)  # type: ignore[attr-defined]
+        return formset
+
+    @admin.display(description=_("available"))
+    def available(self, obj: Stock) -> int | str:
+        return obj.available if obj.pk else "—"
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = _("availability")
+    parameter_name = "availability"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("out", _("Out of stock")),
+            ("low", _("Low (%(n)d or fewer available)") % {"n": LOW_STOCK_THRESHOLD}),
+            ("in", _("In stock")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Stock]) -> QuerySet[Stock]:
+        available = F("quantity") - F("reserved")
+        queryset = queryset.alias(_available=available)
+        if self.value() == "out":
+            return queryset.filter(_available__lte=0)
+        if self.value() == "low":
+            return queryset.filter(_available__gt=0, _available__lte=LOW_STOCK_THRESHOLD)
+        if self.value() == "in":
+            return queryset.filter(_available__gt=0)
+        return queryset
+
+
+@admin.register(Stock)
+class StockAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
+    form = StockForm
+    list_display = (
+        "variant",
+        "product",
+        "warehouse",
+        "quantity",
+        "reserved",
+        "available",
+        "updated_at",
+    )
+    list_filter = ("warehouse", LowStockFilter)
+    list_select_related = ("variant__product", "warehouse")
+    search_fields = (
+        "=variant__sku",
+        "variant__sku",
+        "variant__product__name_en",
+        "variant__product__name_th",
+    )
+    autocomplete_fields = ("variant",)
+    readonly_fields = ("reserved", "updated_at")
+
+    @admin.display(description=_("product"), ordering="variant__product")
+    def product(self, obj: Stock) -> str:
+        return str(obj.variant.product)
+
+    @admin.display(description=_("available"))
+    def available(self, obj: Stock) -> int:
+        return obj.available
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Stock | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "variant", "warehouse") if obj is not None else fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Count a line down to zero instead: deleting it would drop its movement history."""
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Stock, form: Any, change: bool) -> None:
+        stock = stock_set(
+            variant=obj.variant,
+            warehouse=obj.warehouse,
+            quantity=form.cleaned_data["quantity"],
+            reason=StockMovement.Reason.COUNTED,
+            note=str(_("Counted in the admin")),
+            actor=_actor(request),
+        )
+        obj.pk, obj.quantity, obj.reserved = stock.pk, stock.quantity, stock.reserved
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The append-only ledger: viewable, never added to, edited or deleted by hand."""
+
+    list_display = (
+        "created_at",
+        "variant",
+        "warehouse",
+        "delta",
+        "quantity_after",
+        "reason",
+        "actor",
+        "note",
+    )
+    list_filter = ("reason", "stock__warehouse", "created_at")
+    list_select_related = ("stock__variant", "stock__warehouse")
+    search_fields = ("=stock__variant__sku", "note", "actor")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("variant"), ordering="stock__variant__sku")
+    def variant(self, obj: StockMovement) -> str:
+        return str(obj.stock.variant)
+
+    @admin.display(description=_("warehouse"), ordering="stock__warehouse")
+    def warehouse(self, obj: StockMovement) -> str:
+        return str(obj.stock.warehouse)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
