@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from tridex.accounts.countries import country_name
+from tridex.accounts.provinces import province_name
 from tridex.core.models import TimeStampedModel
 
 
@@ -80,7 +83,13 @@ class Address(TimeStampedModel):
     line2 = models.CharField(_("address line 2"), max_length=255, blank=True, default="")
     subdistrict = models.CharField(_("subdistrict"), max_length=100, blank=True, default="")
     district = models.CharField(_("district"), max_length=100, blank=True, default="")
-    province = models.CharField(_("province"), max_length=100, blank=True, default="")
+    province = models.CharField(
+        _("province"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("ISO 3166-2 code of a Thai province, such as TH-10 for Bangkok."),
+    )
     city = models.CharField(_("city"), max_length=100, blank=True, default="")
     region = models.CharField(_("state / region"), max_length=100, blank=True, default="")
     postcode = models.CharField(_("postcode"), max_length=20, blank=True, default="")
@@ -90,7 +99,47 @@ class Address(TimeStampedModel):
     class Meta:
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
-        ordering = ["-is_default_shipping", "-created_at"]
+        ordering = ["-is_default_shipping", "-is_default_billing", "-created_at"]
+        constraints = [
+            # At most one default of each kind per user, even under concurrent requests.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_billing=True),
+                name="accounts_address_one_default_billing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name}, {self.line1}"
+
+    @property
+    def is_thai(self) -> bool:
+        return self.country == "TH"
+
+    @property
+    def province_name(self) -> str:
+        """The province in the active language (the column holds its ISO code)."""
+        return province_name(self.province) if self.province else ""
+
+    def lines(self) -> list[str]:
+        """The address as printed on a parcel, in the active language, one line per item."""
+        if self.is_thai:
+            parts = [
+                self.line1,
+                self.line2,
+                " ".join(filter(None, [self.subdistrict, self.district])),
+                " ".join(filter(None, [self.province_name, self.postcode])),
+            ]
+        else:
+            parts = [
+                self.line1,
+                self.line2,
+                " ".join(filter(None, [self.city, self.region, self.postcode])),
+            ]
+        country = country_name(str(self.country)) if self.country else ""
+        return [part for part in [self.full_name, self.company, *parts, country] if part]

@@ -1,48 +1,95 @@
-"""The REST API v1: one ninja ``Router`` per domain, composed here into one ``NinjaAPI``."""
+"""The REST API v1: one ninja ``Router`` per area, composed here into one ``NinjaAPI``.
+
+Every error leaves as JSON of one shape, ``{"code", "message", "field"}`` (see
+``schemas.ErrorOut``): domain errors with their own status, unknown things as 404, invalid
+parameters as 422 naming the parameter. Nothing a client sends should produce a 500.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
 
-from tridex.core.errors import DomainError
+from tridex.api.catalog import router as catalog_router
+from tridex.api.markets import router as markets_router
+from tridex.api.schemas import ErrorOut
+from tridex.core.errors import DomainError, NotFound
 
 api = NinjaAPI(
     title="Tridex API",
     version="1.0.0",
-    description="Catalog, markets and (later) commerce endpoints of a Tridex shop.",
+    description=(
+        "Markets, categories and products of a Tridex shop. Money is always an object "
+        '`{"amount": "1290.00", "currency": "THB", "formatted": "฿1,290.00"}` whose amount is '
+        "a decimal string. Errors are JSON objects with `code`, `message` and `field`."
+    ),
     urls_namespace="api-v1",
     docs_url="/docs",
 )
 
+api.add_router("", markets_router)
+api.add_router("", catalog_router)
+
+# Registered last: any path no router claimed answers with the API's JSON 404, not a page.
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    response={404: ErrorOut},
+    include_in_schema=False,
+)
+def _unknown_path(request: HttpRequest, rest: str) -> None:
+    raise NotFound(_("There is no such API endpoint."))
+
+
+api.add_router("", _fallback)
+
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    body = {"field": None, **exc.as_dict()}
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "not_found", "message": "Not found."}, status=404
-    )
+    body = {"code": "not_found", "message": _("Not found."), "field": None}
+    return api.create_response(request, body, status=404)
+
+
+# Where a parameter came from; the name of a flattened ``Query[Schema]`` argument adds nothing.
+_SOURCES = {"query", "path", "header", "cookie", "body", "form", "file"}
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if str(p) not in _SOURCES]
+    if loc and str(loc[0]) in {"query", "path", "header", "cookie"} and parts:
+        return parts[-1]
+    return ".".join(parts)
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {
-            "field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")),
-            "message": err.get("msg", ""),
-        }
+        {"field": _field_of(err.get("loc", ())), "message": str(err.get("msg", ""))}
         for err in exc.errors
     ]
     first = errors[0]["field"] if errors else ""
     body = {
         "code": "validation_failed",
-        "message": f"Invalid value for '{first}'." if first else "Invalid request.",
-        "field": first,
+        "message": (
+            _("Invalid value for “%(field)s”: %(detail)s")
+            % {"field": first, "detail": errors[0]["message"]}
+            if first
+            else _("Invalid request.")
+        ),
+        "field": first or None,
         "errors": errors,
     }
     return api.create_response(request, body, status=422)

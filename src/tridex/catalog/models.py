@@ -30,9 +30,7 @@ class Category(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=True)
     description = models.TextField(_("description"), blank=True, default="")
     seo_title = models.CharField(_("SEO title"), max_length=200, blank=True, default="")
-    seo_description = models.CharField(
-        _("SEO description"), max_length=300, blank=True, default=""
-    )
+    seo_description = models.CharField(_("SEO description"), max_length=300, blank=True, default="")
     # Materialized path of ids ("3/17/") so a subtree is one indexed prefix query.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -140,9 +138,7 @@ class Product(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=True)
     description = models.TextField(_("description"), blank=True, default="")
     seo_title = models.CharField(_("SEO title"), max_length=200, blank=True, default="")
-    seo_description = models.CharField(
-        _("SEO description"), max_length=300, blank=True, default=""
-    )
+    seo_description = models.CharField(_("SEO description"), max_length=300, blank=True, default="")
     is_published = models.BooleanField(_("published"), default=True)
     available_from = models.DateTimeField(_("available from"), null=True, blank=True)
     available_until = models.DateTimeField(_("available until"), null=True, blank=True)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "tridex.search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from tridex.search import receivers  # noqa: F401  (subscribes to domain events)

@@ -52,8 +52,10 @@ class ProductCard:
 
     @property
     def has_price_range(self) -> bool:
-        return self.price_min is not None and self.price_max is not None and (
-            self.price_max > self.price_min
+        return (
+            self.price_min is not None
+            and self.price_max is not None
+            and (self.price_max > self.price_min)
         )
 
 
@@ -81,7 +83,7 @@ class ListingQuery:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     in_stock_only: bool = False
-    sort: str = "newest"
+    sort: str = ""  # "" = "relevance" when there is a query, else "newest"
     page: int = 1
     page_size: int = 24
 

@@ -1,0 +1,287 @@
+"""Writes to customer profiles and address books.
+
+Every rule about what makes an address deliverable lives here, so the storefront, the API and
+imports all accept and reject the same input. Errors carry the offending field's name so forms
+can put the message next to it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from tridex.accounts.models import Address, User
+from tridex.accounts.provinces import province_resolve
+from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.locking import lock_rows
+
+MAX_ADDRESSES_PER_USER = 50
+
+ADDRESS_FIELDS = (
+    "full_name",
+    "company",
+    "tax_id",
+    "phone",
+    "country",
+    "line1",
+    "line2",
+    "subdistrict",
+    "district",
+    "province",
+    "city",
+    "region",
+    "postcode",
+)
+DEFAULT_KINDS = ("shipping", "billing")
+
+THAI_POSTCODE = re.compile(r"^[1-9]\d{4}$")
+# Postcode formats of the countries the shop ships to most; elsewhere any short code is accepted
+# (and none required), because a wrong rule is worse than no rule for a customer abroad.
+POSTCODE_FORMATS: dict[str, re.Pattern[str]] = {
+    "US": re.compile(r"^\d{5}(-\d{4})?$"),
+    "GB": re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"),
+    "CA": re.compile(r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$"),
+    "AU": re.compile(r"^\d{4}$"),
+    "SG": re.compile(r"^\d{6}$"),
+    "MY": re.compile(r"^\d{5}$"),
+    "JP": re.compile(r"^\d{3}-?\d{4}$"),
+    "DE": re.compile(r"^\d{5}$"),
+    "FR": re.compile(r"^\d{5}$"),
+    "CN": re.compile(r"^\d{6}$"),
+    "IN": re.compile(r"^\d{6}$"),
+    "LA": re.compile(r"^\d{5}$"),
+    "VN": re.compile(r"^\d{6}$"),
+    "KH": re.compile(r"^\d{5,6}$"),
+    "MM": re.compile(r"^\d{5}$"),
+}
+REGION_REQUIRED = frozenset({"US", "CA", "AU"})
+PHONE_ALLOWED = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+def profile_update(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    preferred_language: str,
+) -> User:
+    """Change the customer's name, phone and the language of their pages and emails."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    _check_length("first_name", first_name, 150)
+    _check_length("last_name", last_name, 150)
+    languages = {code for code, _name in settings.LANGUAGES}
+    if preferred_language not in languages:
+        raise ValidationFailed(
+            _("Choose one of the languages the shop is available in."),
+            code="invalid_language",
+            field="preferred_language",
+        )
+    with transaction.atomic():
+        user = lock_rows(User.objects.filter(pk=user.pk)).get()
+        user.first_name = first_name
+        user.last_name = last_name
+        user.phone = _clean_phone(phone)
+        user.preferred_language = preferred_language
+        user.save(
+            update_fields=["first_name", "last_name", "phone", "preferred_language"],
+        )
+    return user
+
+
+def address_create(
+    *,
+    user: User,
+    is_default_shipping: bool = False,
+    is_default_billing: bool = False,
+    **fields: Any,
+) -> Address:
+    """Add an address to the user's book; the first one becomes both defaults."""
+    values = _clean_address(_complete(fields))
+    with transaction.atomic():
+        existing = list(lock_rows(Address.objects.filter(user=user)).only("pk"))
+        if len(existing) >= MAX_ADDRESSES_PER_USER:
+            raise Conflict(
+                _("Your address book is full. Delete an address you no longer use first."),
+                code="address_book_full",
+            )
+        address = Address.objects.create(user=user, **values)
+        first = not existing
+        for kind, wanted in (("shipping", is_default_shipping), ("billing", is_default_billing)):
+            if wanted or first:
+                _make_default(address, kind)
+    return address
+
+
+def address_update(
+    *,
+    user: User,
+    address_id: int,
+    is_default_shipping: bool | None = None,
+    is_default_billing: bool | None = None,
+    **changes: Any,
+) -> Address:
+    """Change some fields of one of the user's addresses and re-check the whole address.
+
+    Unsetting a default is not done here: a default moves when another address takes it.
+    """
+    unknown = set(changes) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown address field."), code="unknown_field", field=sorted(unknown)[0]
+        )
+    with transaction.atomic():
+        address = _locked_address(user=user, address_id=address_id)
+        current = {name: getattr(address, name) for name in ADDRESS_FIELDS}
+        current["country"] = str(address.country)
+        values = _clean_address({**current, **changes})
+        for name, value in values.items():
+            setattr(address, name, value)
+        address.save()
+        if is_default_shipping:
+            _make_default(address, "shipping")
+        if is_default_billing:
+            _make_default(address, "billing")
+    return address
+
+
+def address_delete(*, user: User, address_id: int) -> None:
+    """Remove an address; a default it held passes to the most recently added remaining one."""
+    with transaction.atomic():
+        address = _locked_address(user=user, address_id=address_id)
+        held = [kind for kind in DEFAULT_KINDS if getattr(address, f"is_default_{kind}")]
+        address.delete()
+        successor = Address.objects.filter(user=user).order_by("-created_at", "-pk").first()
+        if successor is not None:
+            for kind in held:
+                _make_default(successor, kind)
+
+
+def address_set_default(*, user: User, address_id: int, kind: str) -> Address:
+    """Make the address the user's default for shipping or billing."""
+    if kind not in DEFAULT_KINDS:
+        raise ValidationFailed(
+            _("Choose shipping or billing."), code="invalid_default_kind", field="kind"
+        )
+    with transaction.atomic():
+        address = _locked_address(user=user, address_id=address_id)
+        _make_default(address, kind)
+    return address
+
+
+def _locked_address(*, user: User, address_id: int) -> Address:
+    """The address if it belongs to ``user``; someone else's is reported as missing."""
+    try:
+        return lock_rows(Address.objects.filter(user=user, pk=address_id)).get()
+    except (Address.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Address not found."), code="address_not_found") from None
+
+
+def _make_default(address: Address, kind: str) -> None:
+    flag = f"is_default_{kind}"
+    # Clear first: the partial unique index allows one default per user at any instant.
+    Address.objects.filter(user_id=address.user_id, **{flag: True}).exclude(pk=address.pk).update(
+        **{flag: False}
+    )
+    Address.objects.filter(pk=address.pk).update(**{flag: True})
+    setattr(address, flag, True)
+
+
+def _complete(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown address field."), code="unknown_field", field=sorted(unknown)[0]
+        )
+    values = {name: fields.get(name, "") for name in ADDRESS_FIELDS}
+    values["country"] = fields.get("country") or "TH"
+    return values
+
+
+def _clean_address(raw: dict[str, Any]) -> dict[str, Any]:
+    """Normalise and validate a full set of address fields; return what to store."""
+    values = {name: " ".join(str(raw.get(name) or "").split()) for name in ADDRESS_FIELDS}
+    for name in ADDRESS_FIELDS:
+        _check_length(name, values[name], getattr(Address._meta.get_field(name), "max_length", 0))
+    values["country"] = values["country"].upper()
+    if values["country"] not in dict(countries):
+        raise ValidationFailed(_("Choose a country."), code="invalid_country", field="country")
+    _require(values, "full_name", _("Enter the recipient's name."))
+    _require(values, "line1", _("Enter the house number, building and street."))
+    values["phone"] = _clean_phone(values["phone"])
+    if values["country"] == "TH":
+        _clean_thai(values)
+    else:
+        _clean_international(values)
+    return values
+
+
+def _clean_thai(values: dict[str, str]) -> None:
+    _require(values, "province", _("Choose the province."))
+    province = province_resolve(values["province"])
+    if province is None:
+        raise ValidationFailed(
+            _("Choose a province from the list."), code="invalid_province", field="province"
+        )
+    values["province"] = province.code
+    _require(values, "district", _("Enter the district (amphoe or khet)."))
+    _require(values, "subdistrict", _("Enter the subdistrict (tambon or khwaeng)."))
+    _require(values, "postcode", _("Enter the 5-digit postcode."))
+    if not THAI_POSTCODE.match(values["postcode"]):
+        raise ValidationFailed(
+            _("A Thai postcode has 5 digits, such as 10110."),
+            code="invalid_postcode",
+            field="postcode",
+        )
+    values["city"] = values["region"] = ""
+
+
+def _clean_international(values: dict[str, str]) -> None:
+    country = values["country"]
+    _require(values, "city", _("Enter the city or town."))
+    if country in REGION_REQUIRED:
+        _require(values, "region", _("Enter the state, province or region."))
+    values["postcode"] = values["postcode"].upper()
+    pattern = POSTCODE_FORMATS.get(country)
+    if pattern is not None:
+        _require(values, "postcode", _("Enter the postcode."))
+        if not pattern.match(values["postcode"]):
+            raise ValidationFailed(
+                _("This postcode does not look right for the country you chose."),
+                code="invalid_postcode",
+                field="postcode",
+            )
+    values["province"] = values["district"] = values["subdistrict"] = ""
+
+
+def _clean_phone(phone: str) -> str:
+    phone = " ".join(phone.split())
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    if not PHONE_ALLOWED.match(phone) or not 6 <= len(digits) <= 15:
+        raise ValidationFailed(
+            _("Enter a phone number of 6 to 15 digits, such as 081 234 5678 or +66 81 234 5678."),
+            code="invalid_phone",
+            field="phone",
+        )
+    return phone
+
+
+def _require(values: dict[str, str], name: str, message: str) -> None:
+    if not values[name]:
+        raise ValidationFailed(message, code="required", field=name)
+
+
+def _check_length(name: str, value: str, limit: int) -> None:
+    if limit and len(value) > limit:
+        raise ValidationFailed(
+            _("Use at most %(limit)d characters.") % {"limit": limit},
+            code="too_long",
+            field=name,
+        )

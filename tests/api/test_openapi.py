@@ -1,0 +1,78 @@
+"""The OpenAPI document: snapshot-tested, every operation named and summarized; docs served.
+
+Regenerate the snapshot after an intended change with
+``UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/api/test_openapi.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT = Path(__file__).with_name("openapi_snapshot.json")
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_openapi_matches_snapshot(schema):
+    rendered = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(rendered, encoding="utf-8")
+    assert SNAPSHOT.exists(), "No snapshot yet: run with UPDATE_SNAPSHOTS=1 to create it."
+    expected = SNAPSHOT.read_text(encoding="utf-8")
+    if rendered != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(), rendered.splitlines(), "snapshot", "current", lineterm=""
+        )
+        pytest.fail(
+            "The OpenAPI document changed. If that is intended, regenerate the snapshot with "
+            "UPDATE_SNAPSHOTS=1 and review the diff:\n" + "\n".join(list(diff)[:200])
+        )
+
+
+def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
+    operations = [
+        (path, method, op)
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+    expected = {
+        ("/api/v1/markets", "get"),
+        ("/api/v1/categories", "get"),
+        ("/api/v1/categories/{slug}", "get"),
+        ("/api/v1/products", "get"),
+        ("/api/v1/products/{product_id}", "get"),
+        ("/api/v1/products/by-slug/{slug}", "get"),
+    }
+    assert {(path, method) for path, method, _ in operations} == expected
+    ids = [op["operationId"] for _, _, op in operations]
+    assert len(ids) == len(set(ids))
+    for path, method, op in operations:
+        assert op.get("operationId"), (path, method)
+        assert op.get("summary"), (path, method)
+        assert op.get("tags"), (path, method)
+        assert "422" in op["responses"], (path, method)
+        if "{" in path:
+            assert "404" in op["responses"], (path, method)
+
+
+def test_money_is_a_string_in_the_schema(schema):
+    money = schema["components"]["schemas"]["MoneyOut"]["properties"]
+    assert money["amount"]["type"] == "string"
+
+
+def test_docs_page_is_served(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
