@@ -218,7 +218,7 @@ class ProductImage(models.Model):
         ordering = ["product_id", "position", "id"]
 
     def __str__(self) -> str:
-        return self.alt or self.image.name
+        return self.alt or self.image.name or ""
 
 
 class Review(TimeStampedModel):
