@@ -106,6 +106,15 @@ def _ensure_demo_admin() -> str:
     return password
 
 
+def _ensure_demo_site(host: str, port: int) -> None:
+    """Name the site after the demo brand so account emails link back to this server."""
+    from django.contrib.sites.models import Site
+
+    from tridex.demo.content import BRAND_EN
+
+    Site.objects.update_or_create(pk=1, defaults={"domain": f"{host}:{port}", "name": BRAND_EN})
+
+
 def _run_processes(commands: dict[str, list[str]]) -> int:
     """Run processes side by side until one exits or Ctrl-C; then stop them all."""
     children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
@@ -148,6 +157,7 @@ def demo(args: argparse.Namespace) -> int:
     _manage("migrate", "--noinput", "-v", "0")
     _manage("collectstatic", "--noinput", "-v", "0")
     _manage("seed")
+    _ensure_demo_site(args.host, args.port)
     password = _ensure_demo_admin()
     url = f"http://{args.host}:{args.port}"
     print(
