@@ -27,15 +27,19 @@ printf '| page | performance | accessibility | best practices | SEO |\n|---|---:
 for entry in "${pages[@]}"; do
     name=${entry%%|*}
     url=${entry#*|}
-    node_modules/.bin/lighthouse "$url" --quiet --form-factor=mobile \
-        --only-categories=performance,accessibility,best-practices,seo \
-        --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-quic --no-first-run" \
-        --output=json --output-path="$OUT/$name.json" >/dev/null 2>&1 || true
+    # Lighthouse now and then fails to record its trace (NO_NAVSTART); one retry settles it.
+    for attempt in 1 2; do
+        node_modules/.bin/lighthouse "$url" --quiet --form-factor=mobile \
+            --only-categories=performance,accessibility,best-practices,seo \
+            --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-quic --no-first-run" \
+            --output=json --output-path="$OUT/$name.json" >/dev/null 2>&1 || true
+        python3 -c 'import json,sys; sys.exit("runtimeError" in json.load(open(sys.argv[1])))' "$OUT/$name.json" && break
+    done
     python3 - "$OUT/$name.json" "$name" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 c = report["categories"]
-score = lambda k: round((c[k]["score"] or 0) * 100)
+score = lambda k: "error" if c[k]["score"] is None else round(c[k]["score"] * 100)
 print(f"| {sys.argv[2]} | {score('performance')} | {score('accessibility')} | {score('best-practices')} | {score('seo')} |")
 PY
 done
