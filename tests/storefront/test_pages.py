@@ -134,7 +134,8 @@ def test_category_slug_of_the_other_language_redirects_permanently(client, shop)
 def test_unknown_slugs_answer_the_404_page(client, shop, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert "We can’t find that page" in text(response)
+    heading = "ขออภัย เราไม่พบหน้าที่คุณต้องการ" if url.startswith("/th/") else "We can’t find that page"
+    assert heading in text(response)
     assert 'name="q"' in text(response)  # the 404 page offers search
 
 
