@@ -1,4 +1,4 @@
-"""Fixtures for back-office tests: admin users and plain static files (no build manifest)."""
+"""Fixtures for back-office tests: admin users, staff with chosen permissions, English UI."""
 
 from __future__ import annotations
 
@@ -6,15 +6,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings) -> None:
-    """Admin pages link static files; tests run without ``collectstatic``'s manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(autouse=True)

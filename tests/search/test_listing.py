@@ -114,6 +114,7 @@ def test_filter_by_colour_matches_any_active_variant(market_th, catalog):
 
 def test_inactive_variants_do_not_match_options(market_th, catalog):
     catalog["waterproof"].variants.filter(sku__endswith="blue").update(is_active=False)
+    search_index_products(product_ids=[catalog["waterproof"].pk])  # what the catalog event does
     assert listing(market_th, options={"colour": ["blue"]}).total == 0
 
 
@@ -126,6 +127,7 @@ def test_options_combine_with_and_across_options(market_th, make_product, add_va
     add_variant(other, "O-RED-2", {"colour": "red", "seats": "2"})
     third = make_product(name_en="Third cover", colours=())
     add_variant(third, "T-GREY-4", {"colour": "grey", "seats": "4"})
+    search_index_rebuild()  # variant changes reach the listing tables through the index
 
     def ids(options):
         return {card.id for card in listing(market_th, options=options).items}
@@ -226,6 +228,7 @@ def test_facets_of_a_selected_option_ignore_its_own_filter(market_th, make_produ
     add_variant(p1, "1-G-2", {"colour": "grey", "seats": "2"})
     p2 = make_product(name_en="Two", colours=())
     add_variant(p2, "2-B-3", {"colour": "blue", "seats": "3"})
+    search_index_rebuild()
     page = listing(market_th, options={"colour": ["grey"]})
     counts = facet_counts(page)
     assert counts["colour"] == {"grey": 1, "blue": 1}  # still offers blue
@@ -363,3 +366,28 @@ def test_unpublished_product_leaves_the_index(market_th, catalog):
     search_index_products(product_ids=[product.pk])
     assert not SearchPosting.objects.filter(product_id=product.pk).exists()
     assert listing(market_th, query="linen").total == 0
+
+
+# --- cached counts --------------------------------------------------------------------------
+
+
+def test_counts_are_cached_until_the_index_changes(market_th, catalog, monkeypatch):
+    from tridex.search import listing_cache
+
+    monkeypatch.setattr(listing_cache, "MIN_TOTAL", 0)
+    with CaptureQueriesContext(connection) as cold:
+        first = listing(market_th)
+    with CaptureQueriesContext(connection) as warm:
+        second = listing(market_th)
+    assert len(warm) == len(cold) - 2  # neither the count nor the facet query ran again
+    assert (second.total, facet_counts(second)) == (first.total, facet_counts(first))
+    catalog["waterproof"].variants.filter(sku__endswith="blue").update(is_active=False)
+    search_index_products(product_ids=[catalog["waterproof"].pk])
+    assert facet_counts(first)["colour"]["blue"] == 1
+    assert "blue" not in facet_counts(listing(market_th))["colour"]  # the new generation counts
+
+
+def test_small_results_are_counted_live(market_th, catalog, make_product):
+    before = listing(market_th).total
+    make_product(name_en="Unindexed but visible")  # created without the catalog's event
+    assert listing(market_th).total == before + 1

@@ -28,7 +28,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tridex.catalog.models import Product
+from tridex.catalog.models import Option, OptionValue, Product
 
 
 class SearchTerm(models.Model):
@@ -58,6 +58,32 @@ class SearchPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term_id} → {self.product_id} ({self.weight})"
+
+
+class ListingOption(models.Model):
+    """Published product P has an active variant with option value V (of option O).
+
+    The listing filters and counts facets on this narrow table instead of joining products,
+    variants and their option values: one row per (product, value), so a facet count is a plain
+    ``COUNT(*) ... GROUP BY option_value`` with no ``DISTINCT``. Kept current with the postings.
+    """
+
+    pk = models.CompositePrimaryKey("product", "option_value")
+    # Leading column of the primary key (serves "does P have one of these values?").
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+    option_value = models.ForeignKey(OptionValue, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("listing option")
+        verbose_name_plural = _("listing options")
+        indexes = [
+            models.Index(fields=["option_value", "product"], name="search_listopt_value"),
+            models.Index(fields=["option", "product"], name="search_listopt_option"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} → {self.option_value_id}"
 
 
 class SearchIndexState(models.Model):

@@ -33,7 +33,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tridex.catalog.models import (
@@ -52,8 +52,8 @@ from tridex.inventory.models import Stock
 from tridex.inventory.selectors import product_availability, variant_availability
 from tridex.markets.models import Market
 from tridex.pricing.selectors import variant_prices
-from tridex.search import vocabulary
-from tridex.search.models import SearchPosting
+from tridex.search import listing_cache, vocabulary
+from tridex.search.models import ListingOption, SearchPosting
 from tridex.search.types import (
     SORTS,
     Breadcrumb,
@@ -73,10 +73,10 @@ from tridex.search.types import (
 MAX_PAGE_SIZE = 100
 MAX_PRICE = Decimal("10") ** 10
 REVIEWS_SHOWN = 20
+# A text search considers at most this many best-scoring products: beyond that, a query is too
+# broad for anyone to page through, and the cap bounds the cost of very common words.
+MAX_TEXT_CANDIDATES = 5_000
 SRC_WIDTH = 640  # the <img src> fallback: the widest rendition up to this width
-
-_Through = Variant.option_values.through
-
 
 # --- translated values ----------------------------------------------------------------------
 
@@ -242,49 +242,45 @@ def _selected_values(
 
 
 def _has_value(value_ids: list[int], product_ref: str = "pk") -> Exists:
-    """Some active variant of the product has one of ``value_ids``."""
+    """The product has an active variant with one of ``value_ids`` (see ``ListingOption``)."""
     return Exists(
-        _Through.objects.filter(
-            variant__product_id=OuterRef(product_ref),
-            variant__is_active=True,
-            optionvalue_id__in=value_ids,
+        ListingOption.objects.filter(
+            product_id=OuterRef(product_ref), option_value_id__in=value_ids
         )
     )
 
 
-def _facets(
-    base: QuerySet[Product],
-    catalog: dict[str, _OptionInfo],
-    selected: dict[int, list[int]],
-) -> list[Facet]:
-    """Counts per filterable option value, in one query.
+def _facet_counts(
+    base: QuerySet[Product], filterable: list[_OptionInfo], selected: dict[int, list[int]]
+) -> dict[int, int]:
+    """Option value id -> number of products, in one GROUP BY over ``ListingOption``.
 
     Counting is disjunctive: the counts of one option apply every filter except that option's
     own, so choosing "grey" still shows how many products come in "blue" (values of one option
-    combine with OR).
+    combine with OR). Rows are unique per (product, value), so no DISTINCT is needed.
     """
-    filterable = [info for info in catalog.values() if info.option.is_filterable]
-    if not filterable:
-        return []
-    counted = Q()
-    for info in filterable:
-        others = [
-            _has_value(ids, "variant__product_id")
-            for option_id, ids in selected.items()
-            if option_id != info.option.pk
-        ]
-        counted |= Q(*others, optionvalue__option_id=info.option.pk)
-    rows = (
-        _Through.objects.filter(
-            variant__is_active=True,
-            variant__product_id__in=base.values("pk"),
-            optionvalue__option_id__in=[info.option.pk for info in filterable],
-        )
-        .values("optionvalue_id")
-        .annotate(products=Count("variant__product_id", distinct=True, filter=counted))
-        .values_list("optionvalue_id", "products")
-    )
-    counts = dict(rows)
+    rows = ListingOption.objects.filter(
+        product_id__in=base.values("pk"),
+        option_id__in=[info.option.pk for info in filterable],
+    ).values("option_value_id")
+    if selected:
+        counted = Q()
+        for info in filterable:
+            others = [
+                _has_value(ids, "product_id")
+                for option_id, ids in selected.items()
+                if option_id != info.option.pk
+            ]
+            counted |= Q(*others, option_id=info.option.pk)
+        rows = rows.annotate(count=Count("product_id", filter=counted))
+    else:
+        rows = rows.annotate(count=Count("product_id"))
+    return dict(rows.values_list("option_value_id", "count"))
+
+
+def _facets(
+    counts: dict[int, int], filterable: list[_OptionInfo], selected: dict[int, list[int]]
+) -> list[Facet]:
     facets = []
     for info in filterable:
         chosen = set(selected.get(info.option.pk, ()))
@@ -316,6 +312,22 @@ def _in_stock(market: Market) -> Exists:
             warehouse__markets=market,
             quantity__gt=F("reserved"),
         )
+    )
+
+
+def _visible_now() -> Q:
+    """``ProductQuerySet.visible()``, written so that SQLite keeps its sort index.
+
+    ``is_published = 1`` lets SQLite's planner pick the (is_published, category) index and
+    then sort every visible product to show the newest 24; ``NOT is_published = 0`` means the
+    same for a non-null flag but is no index key, so the planner walks the newest-first index
+    and stops after one page. PostgreSQL plans both forms alike.
+    """
+    now = timezone.now()
+    return Q(
+        Q(available_from__isnull=True) | Q(available_from__lte=now),
+        Q(available_until__isnull=True) | Q(available_until__gt=now),
+        ~Q(is_published=False),
     )
 
 
@@ -410,19 +422,45 @@ def _cards(rows: list[dict[str, Any]], market: Market) -> list[ProductCard]:
     return cards
 
 
+def _text_candidates(term_ids: list[int]) -> QuerySet[Any]:
+    """Ids of the best-scoring products having every term, at most ``MAX_TEXT_CANDIDATES``.
+
+    Starts from the rarest term's postings and probes the primary key ``(term, product)`` for
+    the others, so the work follows the rarest word rather than the most common one (grouping
+    every posting of "cover" would touch nearly the whole catalog). Costs one small query for
+    the document frequencies when there are several terms.
+    """
+    if len(term_ids) > 1:
+        frequency = dict(
+            SearchPosting.objects.filter(term_id__in=term_ids)
+            .values("term_id")
+            .annotate(products=Count("product_id"))
+            .values_list("term_id", "products")
+        )
+        term_ids = sorted(term_ids, key=lambda term: (frequency.get(term, 0), term))
+    rarest, others = term_ids[0], term_ids[1:]
+    postings = SearchPosting.objects.filter(term_id=rarest)
+    score: Any = F("weight")
+    for other in others:
+        other_weight = SearchPosting.objects.filter(
+            term_id=other, product_id=OuterRef("product_id")
+        ).values("weight")
+        postings = postings.filter(Exists(other_weight))
+        score = score + Subquery(other_weight)
+    return (
+        postings.annotate(score=score)
+        .order_by("-score", "-product_id")
+        .values("product_id")[:MAX_TEXT_CANDIDATES]
+    )
+
+
 def _text_filter(products: QuerySet[Product], text: str) -> tuple[QuerySet[Product], str | None]:
     """Keep products that contain every word of ``text``, annotated with ``relevance``."""
     resolved = vocabulary.resolve(text)
     if resolved.term_ids is None:
         return products.none(), resolved.corrected
     ids = resolved.term_ids
-    matching = (
-        SearchPosting.objects.filter(term_id__in=ids)
-        .values("product_id")
-        .annotate(matched=Count("term_id"))
-        .filter(matched=len(ids))
-        .values("product_id")
-    )
+    matching = _text_candidates(ids)
     relevance = (
         SearchPosting.objects.filter(product_id=OuterRef("pk"), term_id__in=ids)
         .values("product_id")
@@ -440,7 +478,7 @@ def product_listing(*, market: Market, query: ListingQuery) -> ListingPage:
     page or page size, or a bad price range. A page past the last one is empty, not an error.
     """
     params = _validate(query)
-    products = Product.objects.visible().annotate(
+    products = Product.objects.filter(_visible_now()).annotate(
         price=FilteredRelation("price_ranges", condition=Q(price_ranges__market=market))
     )
     if query.category_id is not None:
@@ -459,7 +497,8 @@ def product_listing(*, market: Market, query: ListingQuery) -> ListingPage:
     base = products
     for value_ids in selected.values():
         products = products.filter(_has_value(value_ids))
-    total = products.count()
+    filterable = [info for info in catalog.values() if info.option.is_filterable]
+    total, counts = _counts(market, query, params, products, base, filterable, selected)
     start = (params.page - 1) * params.page_size
     rows = (
         _card_rows(products.order_by(*_ordering(params.sort)), start, params.page_size)
@@ -472,10 +511,46 @@ def product_listing(*, market: Market, query: ListingQuery) -> ListingPage:
         page=params.page,
         page_size=params.page_size,
         num_pages=max(1, math.ceil(total / params.page_size)),
-        facets=_facets(base, catalog, selected),
+        facets=_facets(counts, filterable, selected),
         sort=params.sort,
         corrected_query=corrected,
     )
+
+
+def _counts(
+    market: Market,
+    query: ListingQuery,
+    params: _Params,
+    products: QuerySet[Product],
+    base: QuerySet[Product],
+    filterable: list[_OptionInfo],
+    selected: dict[int, list[int]],
+) -> tuple[int, dict[int, int]]:
+    """The total and the facet counts, from the cache when the same filters ran recently.
+
+    They cost far more than the page itself, and they change only with the catalog, prices or
+    stock, whose changes replace the cache generation (``search.listing_cache``).
+    """
+    key = listing_cache.key(
+        {
+            "market": market.pk,
+            "category": query.category_id,
+            "text": " ".join((query.query or "").split()).lower() if params.has_text else "",
+            "price": [params.price_min, params.price_max],
+            "in_stock": bool(query.in_stock_only),
+            "selected": sorted((option, sorted(ids)) for option, ids in selected.items()),
+            "options": [info.option.pk for info in filterable],
+        }
+    )
+    cached = listing_cache.get(key)
+    if cached is not None:
+        total, counts = cached
+        return int(total), dict(counts)
+    total = products.count()
+    counts = _facet_counts(base, filterable, selected) if filterable else {}
+    if total >= listing_cache.MIN_TOTAL:
+        listing_cache.put(key, (total, counts))
+    return total, counts
 
 
 # --- the product page ---------------------------------------------------------------------
