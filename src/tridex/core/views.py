@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -43,13 +43,14 @@ def _check_database() -> tuple[bool, str]:
 
 def _check_cache() -> tuple[bool, str]:
     key = f"readyz:{uuid.uuid4().hex}"
+    cache = caches["default"]
     try:
         cache.set(key, "1", 5)
         ok = cache.get(key) == "1"
         cache.delete(key)
     except Exception as exc:
         return False, type(exc).__name__
-    return ok, cache.__class__.__name__ if ok else "read-back failed"
+    return ok, type(cache).__name__ if ok else "read-back failed"
 
 
 def _check_broker() -> tuple[bool, str]:
