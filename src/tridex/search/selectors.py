@@ -454,7 +454,7 @@ def _text_candidates(term_ids: list[int]) -> QuerySet[Any]:
     )
 
 
-def _text_filter(products: QuerySet[Product], text: str) -> tuple[QuerySet[Product], str | None]:
+def _text_filter(products: QuerySet[Any], text: str) -> tuple[QuerySet[Any], str | None]:
     """Keep products that contain every word of ``text``, annotated with ``relevance``."""
     resolved = vocabulary.resolve(text)
     if resolved.term_ids is None:
@@ -478,7 +478,7 @@ def product_listing(*, market: Market, query: ListingQuery) -> ListingPage:
     page or page size, or a bad price range. A page past the last one is empty, not an error.
     """
     params = _validate(query)
-    products = Product.objects.filter(_visible_now()).annotate(
+    products: QuerySet[Any] = Product.objects.filter(_visible_now()).annotate(
         price=FilteredRelation("price_ranges", condition=Q(price_ranges__market=market))
     )
     if query.category_id is not None:

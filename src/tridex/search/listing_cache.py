@@ -1,0 +1,49 @@
+"""A short-lived cache of listing totals and facet counts, the costly part of a listing.
+
+Entries are keyed by a *generation* token that every index write and every price, rate or stock
+change replaces, so a change invalidates all cached counts at once without deleting keys (which
+Django's cache cannot do by prefix). Without any change an entry lives ``TIMEOUT`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+
+TIMEOUT = 60
+# Smaller results are cheap to count live, and counting them live keeps them exact.
+MIN_TOTAL = 1_000
+_GENERATION_KEY = "tridex:search:listing-generation"
+
+
+def generation() -> str:
+    token = cache.get(_GENERATION_KEY)
+    if token is None:
+        token = bump()
+    return str(token)
+
+
+def bump() -> str:
+    """Invalidate every cached listing count (the old keys simply expire)."""
+    token = uuid.uuid4().hex
+    cache.set(_GENERATION_KEY, token, None)
+    return token
+
+
+def key(parts: dict[str, Any]) -> str:
+    digest = hashlib.sha256(
+        json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+    return f"tridex:search:listing:{generation()}:{digest}"
+
+
+def get(cache_key: str) -> Any:
+    return cache.get(cache_key)
+
+
+def put(cache_key: str, value: Any) -> None:
+    cache.set(cache_key, value, TIMEOUT)
