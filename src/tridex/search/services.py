@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -26,6 +27,7 @@ WEIGHT_DESCRIPTION = 1
 MAX_WEIGHT = 32_767
 CHUNK = 5_000
 BATCH = 5_000
+INSERT_ROWS = 1_000  # rows per INSERT: 3,000 parameters, within SQLite's limit
 
 _PRODUCT_FIELDS = ("name", "description")
 
@@ -81,21 +83,24 @@ def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple]
     """Plain multi-row inserts: several times faster than ``bulk_create`` for millions of rows
     that need no model instances and no ids back (postings, listing options)."""
     quote = connection.ops.quote_name
-    # Identifiers come from model metadata and are quoted; values are bound parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608  (quoted model metadata)
+        quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
     )
+    placeholder = "({})".format(", ".join(["%s"] * len(columns)))
     batch: list[tuple] = []
+
+    def flush(cursor: Any) -> None:
+        # One multi-row statement per batch: one round trip on PostgreSQL, unlike executemany.
+        cursor.execute(head + ", ".join([placeholder] * len(batch)), [v for r in batch for v in r])
+        batch.clear()
+
     with connection.cursor() as cursor:
         for row in rows:
             batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                batch = []
+            if len(batch) >= INSERT_ROWS:
+                flush(cursor)
         if batch:
-            cursor.executemany(sql, batch)
+            flush(cursor)
 
 
 def _option_values(product_ids: list[int]) -> dict[int, list[int]]:
