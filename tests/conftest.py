@@ -48,6 +48,12 @@ def _plain_http(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings) -> None:
+    """Tests see what they just wrote; the page cache has its own tests that turn it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings) -> None:
     """Templates use {% static %}; the manifest storage would need collectstatic before tests."""
     settings.STORAGES = {

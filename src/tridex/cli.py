@@ -33,22 +33,41 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
-def _serve_command(host: str, port: int, workers: int) -> list[str]:
+# Threads per web worker for the WSGI interface: requests block on the database, so a few
+# threads keep each worker's core busy (more only fight over the GIL: measured in
+# docs/decisions/0002); the database sees workers x threads connections.
+WEB_THREADS = 4
+
+
+def _serve_command(host: str, port: int, workers: int, interface: str = "wsgi") -> list[str]:
+    """Granian, a Rust HTTP server for Python's ASGI and WSGI interfaces.
+
+    Plain HTTP goes through Django's WSGI handler by default: on 2 cores it answers several
+    times the requests of Django's ASGI handler, which starts a thread per request
+    (docs/decisions/0002-web-server.md). ``--interface asgi`` serves the ASGI application.
+    """
+    app = (
+        "tridex.config.asgi:application"
+        if interface == "asgi"
+        else "tridex.config.wsgi:application"
+    )
     return [
         sys.executable,
         "-m",
-        "uvicorn",
-        "tridex.config.asgi:application",
+        "granian",
+        "--interface",
+        interface,
         "--host",
         host,
         "--port",
         str(port),
         "--workers",
         str(workers),
+        "--blocking-threads",
+        str(WEB_THREADS if interface == "wsgi" else 1),
+        "--respawn-failed-workers",
         "--no-access-log",
-        "--lifespan",
-        "off",
-        "--proxy-headers",
+        app,
     ]
 
 
@@ -172,7 +191,7 @@ def demo(args: argparse.Namespace) -> int:
     )
     return _run_processes(
         {
-            "web": _serve_command(args.host, args.port, args.workers),
+            "web": _serve_command(args.host, args.port, args.workers, args.interface),
             "worker": _worker_command(1),
             "beat": _beat_command(),
         }
@@ -181,8 +200,10 @@ def demo(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     _django_setup()
-    cmd = _serve_command(args.host, args.port, args.workers)
-    return subprocess.call(cmd)  # noqa: S603
+    cmd = _serve_command(args.host, args.port, args.workers, args.interface)
+    # Become the server: a process manager's signals then reach Granian itself, which stops its
+    # workers (a child would leave them running, still bound to the port).
+    os.execv(cmd[0], cmd)  # noqa: S606
 
 
 def worker(args: argparse.Namespace) -> int:
@@ -200,12 +221,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     for name, func, help_text in (
         ("demo", demo, "prepare and run the demo shop with worker and scheduler"),
-        ("serve", serve, "run the ASGI web server (uvicorn)"),
+        ("serve", serve, "run the web server (Granian)"),
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=2 if name == "demo" else os.cpu_count() or 2)
+        p.add_argument(
+            "--interface",
+            choices=["wsgi", "asgi"],
+            default="wsgi",
+            help="Django handler behind Granian (default wsgi: see docs/decisions/0002)",
+        )
         p.set_defaults(func=func)
     p = sub.add_parser("worker", help="run a Celery worker")
     p.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)

@@ -1,3 +1,8 @@
+import json
+import os
+import time
+
+import pytest
 from django.contrib.auth import authenticate
 from django.contrib.sites.models import Site
 
@@ -28,7 +33,7 @@ def test_unknown_words_go_to_django_management(db, capsys):
 def test_process_commands_use_this_python():
     import sys
 
-    assert cli._serve_command("127.0.0.1", 8000, 3)[:3] == [sys.executable, "-m", "uvicorn"]
+    assert cli._serve_command("127.0.0.1", 8000, 3)[:3] == [sys.executable, "-m", "granian"]
     assert "--workers" in cli._serve_command("127.0.0.1", 8000, 3)
     assert cli._worker_command(2)[-4:] == [
         "--concurrency",
@@ -36,3 +41,38 @@ def test_process_commands_use_this_python():
         "--without-gossip",
         "--without-mingle",
     ]
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_serve_answers_on_both_interfaces(interface, tmp_path):
+    """The real server process, started as production starts it, answers /healthz."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TRIDEX_VAR_DIR": str(tmp_path), "DEBUG": "false", "TRIDEX_HTTPS": "0"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "tridex.cli", "serve", "--workers", "1"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--interface", interface],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = b""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = r.read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert json.loads(body) == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -391,3 +391,11 @@ def test_small_results_are_counted_live(market_th, catalog, make_product):
     before = listing(market_th).total
     make_product(name_en="Unindexed but visible")  # created without the catalog's event
     assert listing(market_th).total == before + 1
+
+
+def test_featured_only_lists_just_the_products_the_shop_flagged(market_th, catalog):
+    catalog["linen"].is_featured = True
+    catalog["linen"].save(update_fields=["is_featured"])
+    page = listing(market_th, featured_only=True)
+    assert [card.id for card in page.items] == [catalog["linen"].pk] and page.total == 1
+    assert len(listing(market_th).items) == 3

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.decorators import decorate_view
 
 from tridex.api.context import absolute, image_out, language_for, market_for, money_out, rendered_in
 from tridex.api.schemas import (
@@ -33,10 +34,16 @@ from tridex.api.schemas import (
 )
 from tridex.catalog.selectors import category_get, category_list
 from tridex.core.errors import NotFound, ValidationFailed
+from tridex.core.response_cache import cache_shared_response
+from tridex.search import listing_cache
 from tridex.search.selectors import product_detail, product_listing
 from tridex.search.types import ListingQuery, ProductCard, ProductDetail
 
 router = Router()
+# Catalog reads are the same for every anonymous client asking in one language and market.
+shared_read = cache_shared_response(
+    namespace="api", generation=listing_cache.generation, vary_headers=("Accept-Language",)
+)
 
 # Limits on the open-ended option filters, so a request cannot ask for an unbounded IN list.
 MAX_OPTION_VALUES = 50
@@ -60,6 +67,7 @@ MAX_ID = 2**63 - 1
     "with names and slugs in the requested language.",
     tags=["categories"],
 )
+@decorate_view(shared_read)
 def categories_list(
     request: HttpRequest, params: Query[LanguageParams], response: HttpResponse
 ) -> list[CategoryOut]:
@@ -86,6 +94,7 @@ def categories_list(
     description="The slug may be given in any language; the category is rendered in `lang`.",
     tags=["categories"],
 )
+@decorate_view(shared_read)
 def categories_get(
     request: HttpRequest,
     slug: Path[str],
@@ -143,6 +152,7 @@ def categories_get(
         ]
     },
 )
+@decorate_view(shared_read)
 def products_list(
     request: HttpRequest, params: Query[ProductListParams], response: HttpResponse
 ) -> ProductPageOut:
@@ -297,6 +307,7 @@ _DETAIL_RESPONSES = {200: ProductDetailOut, 404: ErrorOut, 422: ValidationErrorO
     "with variants priced in `market`.",
     tags=["products"],
 )
+@decorate_view(shared_read)
 def products_get_by_slug(
     request: HttpRequest,
     slug: Path[str],
@@ -315,6 +326,7 @@ def products_get_by_slug(
     "availability; images, options, rating and the latest reviews.",
     tags=["products"],
 )
+@decorate_view(shared_read)
 def products_get(
     request: HttpRequest,
     product_id: Path[int],

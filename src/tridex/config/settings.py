@@ -141,7 +141,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tridex.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis; a prefix each keeps their keys apart.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tridex")
@@ -154,6 +154,10 @@ else:
     # The embedded default keeps its queue in files under var/: a real worker process consumes
     # it, with no service to install.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# Anonymous catalog pages and API reads are served whole from the cache for this many seconds
+# (core/response_cache.py). On by default only with Redis: a per-process memory cache could
+# keep serving a page that another process (the worker, another web worker) made stale.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

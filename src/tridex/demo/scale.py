@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tridex.catalog import services as catalog
 from tridex.catalog.models import Product, ProductImage, Variant
+from tridex.core.db import analyze_database
 from tridex.core.money import Money
 from tridex.demo import content
 from tridex.demo.artwork import illustration
@@ -78,6 +79,8 @@ def seed_scale(*, count: int, log: Log = print) -> dict[str, Any]:
     if indexed is not None:
         took = time.perf_counter() - search_started
         log(f"Search index rebuilt: {indexed} products in {took:.1f}s")
+    if todo:
+        analyze_database()
     written["seconds"] = round(time.perf_counter() - started, 1)
     return written
 

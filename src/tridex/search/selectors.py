@@ -492,6 +492,8 @@ def product_listing(*, market: Market, query: ListingQuery) -> ListingPage:
         products = products.filter(price__min_amount__lte=params.price_max)
     if query.in_stock_only:
         products = products.filter(_in_stock(market))
+    if query.featured_only:
+        products = products.filter(is_featured=True)
     catalog = _option_catalog()
     selected = _selected_values(query.options, catalog)
     base = products
@@ -538,6 +540,7 @@ def _counts(
             "text": " ".join((query.query or "").split()).lower() if params.has_text else "",
             "price": [params.price_min, params.price_max],
             "in_stock": bool(query.in_stock_only),
+            "featured": bool(query.featured_only),
             "selected": sorted((option, sorted(ids)) for option, ids in selected.items()),
             "options": [info.option.pk for info in filterable],
         }

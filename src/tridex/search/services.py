@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from tridex.catalog.models import Category, OptionValue, Product, ProductType, Variant
 from tridex.search import listing_cache
@@ -80,17 +80,27 @@ def _field_terms(text: str) -> frozenset[str]:
 
 
 def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
-    """Plain multi-row inserts: several times faster than ``bulk_create`` for millions of rows
-    that need no model instances and no ids back (postings, listing options)."""
+    """Bulk rows that need no model instances and no ids back (postings, listing options):
+    COPY on PostgreSQL, multi-row INSERTs elsewhere — both many times faster than
+    ``bulk_create`` for millions of rows."""
     quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608  (quoted model metadata)
-        quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
-    )
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(  # psycopg's own cursor
+                f"COPY {table} ({names}) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (quoted model metadata)
     placeholder = "({})".format(", ".join(["%s"] * len(columns)))
     batch: list[tuple] = []
 
     def flush(cursor: Any) -> None:
-        # One multi-row statement per batch: one round trip on PostgreSQL, unlike executemany.
         cursor.execute(head + ", ".join([placeholder] * len(batch)), [v for r in batch for v in r])
         batch.clear()
 
@@ -224,7 +234,11 @@ def search_index_rebuild() -> int:
         ListingOption.objects.all().delete()
         for chunk in _chunks(ids):
             _index_chunk(chunk, lookups, known)
-        SearchTerm.objects.exclude(pk__in=SearchPosting.objects.values("term_id")).delete()
+        # NOT EXISTS, an anti-join: PostgreSQL runs NOT IN (subquery) row by row once the
+        # subquery outgrows work_mem, which took many minutes at 100,000 products.
+        SearchTerm.objects.exclude(
+            Exists(SearchPosting.objects.filter(term_id=OuterRef("pk")))
+        ).delete()
         _bump_version()
         _invalidate_listings()
     return len(ids)

@@ -83,6 +83,7 @@ class ListingQuery:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     in_stock_only: bool = False
+    featured_only: bool = False  # products the shop flagged "featured"
     sort: str = ""  # "" = "relevance" when there is a query, else "newest"
     page: int = 1
     page_size: int = 24

@@ -29,8 +29,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tridex.catalog.selectors import category_ancestors, category_get, category_list
 from tridex.core.errors import NotFound, ValidationFailed
+from tridex.core.response_cache import cache_shared_response
 from tridex.markets.middleware import MARKET_COOKIE
 from tridex.markets.selectors import market_get
+from tridex.search import listing_cache
 from tridex.search.selectors import product_detail, product_listing
 from tridex.search.types import ImageRef, ListingPage, ListingQuery, ProductDetail, VariantView
 from tridex.storefront.params import parse_listing, parse_selection, picker_state, resolve_variant
@@ -47,6 +49,10 @@ View = Callable[..., HttpResponse]
 
 # --- Plumbing ---------------------------------------------------------------------------------
 
+# Catalog pages look the same to every anonymous visitor in one language and market; any
+# catalog, price, stock or rate change retires them (core/response_cache.py).
+shared_page = cache_shared_response(namespace="storefront", generation=listing_cache.generation)
+
 
 def _invalid(request: HttpRequest, error: ValidationFailed) -> HttpResponse:
     """The 422 page: which parameter was wrong and why, with a way back."""
@@ -62,7 +68,7 @@ def shop_view(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "market", None) is None:
+        if not getattr(request, "market", None):
             context = {"message": _("The shop is not open yet: no market is configured.")}
             return render(request, "storefront/unavailable.html", context, status=503)
         try:
@@ -105,6 +111,7 @@ def _market(request: HttpRequest) -> Market:
 
 
 @require_GET
+@shared_page
 @shop_view
 def home(request: HttpRequest) -> HttpResponse:
     market = _market(request)
@@ -112,14 +119,13 @@ def home(request: HttpRequest) -> HttpResponse:
     new_arrivals = product_listing(
         market=market, query=ListingQuery(sort="newest", page_size=HOME_SHELF_SIZE)
     )
-    # The favourites shelf shows the best-rated products: the listing read model sorts by
-    # rating in the same fixed number of queries (ListingQuery has no "featured" filter).
-    favourites = product_listing(
-        market=market, query=ListingQuery(sort="rating", page_size=HOME_SHELF_SIZE)
+    featured = product_listing(
+        market=market,
+        query=ListingQuery(featured_only=True, sort="rating", page_size=HOME_SHELF_SIZE),
     )
     context = {
         "categories": categories,
-        "featured": [card for card in favourites.items if card.rating_count],
+        "featured": featured.items,
         "new_arrivals": new_arrivals.items,
     }
     return render(request, "storefront/home.html", context)
@@ -168,6 +174,7 @@ def _page_numbers(current: int, last: int) -> list[int | None]:
 
 
 @require_GET
+@shared_page
 @shop_view
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = category_get(slug=slug)
@@ -200,6 +207,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@shared_page
 @shop_view
 def search(request: HttpRequest) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())
@@ -303,6 +311,7 @@ def _json_ld(request: HttpRequest, detail: ProductDetail, canonical: str) -> dic
 
 
 @require_GET
+@shared_page
 @shop_view
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     detail = product_detail(market=_market(request), slug=slug)
@@ -323,6 +332,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@shared_page
 @shop_view
 def product_variant(request: HttpRequest, slug: str) -> HttpResponse:
     """The part of the product page a variant changes: gallery, picker, price, stock, SKU.

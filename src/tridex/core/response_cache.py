@@ -1,0 +1,133 @@
+"""Whole-response cache for what every anonymous visitor sees the same: catalog pages and reads.
+
+A storefront page costs tens of milliseconds of queries and template rendering; the same page
+from the cache costs a fraction of one. Only shared content is cached:
+
+- GET and HEAD only, answered 200, setting no cookie of their own;
+- not for signed-in visitors, nor for a visitor with a pending flash message;
+- keyed by everything the page depends on besides the database: scheme, host, full path with
+  query, active language, the visitor's market, htmx's request headers and any headers the
+  caller names (``Accept-Language`` for the API);
+- and by a *generation* token the caller supplies (the catalog's, which every product, price,
+  stock, category and rate change replaces), so a change retires every cached page at once.
+  Without any change an entry lives ``timeout`` seconds, which bounds how late the things
+  without an event (an availability date passing) appear.
+
+A page with a form carries a CSRF token, which is personal. It is stored with the token
+replaced by a placeholder, and a hit puts the visitor's own token back (and lets the CSRF
+middleware set the cookie that goes with it), so cached pages stay CSRF-protected. A page that
+used a token the cache cannot find in its body is not cached.
+
+The cache must be shared by every process that can change the catalog (Redis): a per-process
+memory cache would keep serving a page another process has made stale. Settings turn it on only
+then (``PAGE_CACHE_SECONDS``, see config/settings.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+CACHE_HEADER = "X-Tridex-Cache"
+_CSRF_PLACEHOLDER = b"\x00tridex-csrf\x00"
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
+_KEY_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target")
+
+View = Callable[..., HttpResponse]
+
+
+def cache_shared_response(
+    *, namespace: str, generation: Callable[[], str], vary_headers: Iterable[str] = ()
+) -> Callable[[View], View]:
+    """Serve ``view``'s anonymous 200 responses from the cache (see the module docstring)."""
+    extra_headers = tuple(vary_headers)
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            timeout = settings.PAGE_CACHE_SECONDS
+            if not timeout or not _shared_request(request):
+                return view(request, *args, **kwargs)
+            key = _key(request, namespace, generation(), extra_headers)
+            stored = cache.get(key)
+            if stored is not None:
+                return _from_cache(request, stored)
+            response = view(request, *args, **kwargs)
+            entry = _entry(request, response)
+            if entry is not None:
+                cache.set(key, entry, timeout)
+                response[CACHE_HEADER] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _shared_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    messages = getattr(request, "_messages", None)
+    return not (messages is not None and len(messages))
+
+
+def _key(request: HttpRequest, namespace: str, generation: str, headers: tuple[str, ...]) -> str:
+    market = getattr(request, "market", None)
+    parts = [
+        request.scheme or "",
+        request.get_host(),
+        request.get_full_path(),
+        translation.get_language() or "",
+        getattr(market, "code", "") if market else "",
+        *(request.headers.get(name, "") for name in (*_KEY_HEADERS, *headers)),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"tridex:response:{namespace}:{generation}:{digest}"
+
+
+def _entry(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+    """What to store of ``response``, or None when it must not be shared."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return None
+    content = response.content
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        # The page used this visitor's CSRF token: store it with a placeholder instead.
+        tokens = set(_CSRF_INPUT.findall(content))
+        if not tokens:
+            return None
+        for token in tokens:
+            content = content.replace(token, _CSRF_PLACEHOLDER)
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    return {"content": content, "headers": headers}
+
+
+def _from_cache(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    content: bytes = entry["content"]
+    personal = _CSRF_PLACEHOLDER in content
+    if personal:
+        # get_token also marks the CSRF cookie for the middleware to set, as rendering would.
+        content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode("ascii"))
+    response = HttpResponse(content)
+    for name, value in entry["headers"].items():
+        response[name] = value
+    if personal:
+        patch_vary_headers(response, ("Cookie",))
+    response[CACHE_HEADER] = "hit"
+    return response
