@@ -44,7 +44,8 @@ def _serve_command(host: str, port: int, workers: int, interface: str = "wsgi") 
 
     Plain HTTP goes through Django's WSGI handler by default: on 2 cores it answers several
     times the requests of Django's ASGI handler, which starts a thread per request
-    (docs/decisions/0002-web-server.md). ``--interface asgi`` serves the ASGI application.
+    (docs/decisions/0002-web-server-and-page-cache.md). ``--interface asgi`` serves the ASGI
+    application.
     """
     app = (
         "tridex.config.asgi:application"

@@ -86,13 +86,13 @@ def _shared_request(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, namespace: str, generation: str, headers: tuple[str, ...]) -> str:
-    market = getattr(request, "market", None)
     parts = [
         request.scheme or "",
         request.get_host(),
         request.get_full_path(),
         translation.get_language() or "",
-        getattr(market, "code", "") if market else "",
+        # "" for a request without a market (an unset or empty lazy market has no code).
+        getattr(getattr(request, "market", None), "code", ""),
         *(request.headers.get(name, "") for name in (*_KEY_HEADERS, *headers)),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
