@@ -13,10 +13,12 @@ from django.core.management.base import CommandError
 from tridex.accounts.models import Address, User
 from tridex.catalog.models import Category, Product, ProductImage, Review, Variant
 from tridex.catalog.services import gtin_check_digit
-from tridex.inventory.models import Stock, Warehouse
+from tridex.inventory.models import Stock, StockMovement, Warehouse
 from tridex.markets.models import Market
 from tridex.pricing.models import Price, ProductPriceRange
 from tridex.pricing.selectors import variant_prices
+from tridex.search.selectors import product_listing
+from tridex.search.types import ListingQuery
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +112,16 @@ def test_seed_scale_then_reset():
     assert Variant.objects.filter(product__in=synthetic).count() >= 600
     assert ProductPriceRange.objects.filter(product__in=synthetic).count() == 600
     assert not ProductImage.objects.filter(product__in=synthetic, renditions={}).exists()
-    assert Stock.objects.filter(variant__product__in=synthetic).exists()
+    stocks = Stock.objects.filter(variant__product__in=synthetic)
+    assert stocks.exists()
+    assert StockMovement.objects.filter(stock__in=stocks).count() == stocks.count()
+    one = synthetic.get(slug_en__startswith="syn-8-")
+    assert one.name_th.startswith("ผ้าคลุมโซฟายืด") and one.name_en.startswith("Stretch Sofa Cover")
+    assert one.variants.first().option_values.count() == 3  # colour, seats, fabric
+    # The rebuilt search index finds synthetic products in both languages.
+    th = Market.objects.get(code="th")
+    assert product_listing(market=th, query=ListingQuery(query="Velvet Cushion")).total >= 30
+    assert product_listing(market=th, query=ListingQuery(query="ปลอกหมอนอิง")).total >= 30
 
     seed("--scale", "300")  # tops up to N: nothing new
     assert synthetic.count() == 300

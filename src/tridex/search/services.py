@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 
 from tridex.catalog.models import Category, OptionValue, Product, ProductType, Variant
+from tridex.core.db import copy_rows
 from tridex.search import listing_cache
 from tridex.search.models import ListingOption, SearchIndexState, SearchPosting, SearchTerm
 from tridex.search.text import document_terms
@@ -27,7 +27,6 @@ WEIGHT_DESCRIPTION = 1
 MAX_WEIGHT = 32_767
 CHUNK = 5_000
 BATCH = 5_000
-INSERT_ROWS = 1_000  # rows per INSERT: 3,000 parameters, within SQLite's limit
 
 _PRODUCT_FIELDS = ("name", "description")
 
@@ -77,40 +76,6 @@ def _field_terms(text: str) -> frozenset[str]:
     """The distinct terms of one field's text, cached: categories, types, option values and
     descriptions repeat across many products, and Thai segmentation is the costly step."""
     return frozenset(document_terms(text))
-
-
-def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
-    """Bulk rows that need no model instances and no ids back (postings, listing options):
-    COPY on PostgreSQL, multi-row INSERTs elsewhere — both many times faster than
-    ``bulk_create`` for millions of rows."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(column) for column in columns)
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(  # psycopg's own cursor
-                f"COPY {table} ({names}) FROM STDIN"
-            ) as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (quoted model metadata)
-    placeholder = "({})".format(", ".join(["%s"] * len(columns)))
-    batch: list[tuple] = []
-
-    def flush(cursor: Any) -> None:
-        cursor.execute(head + ", ".join([placeholder] * len(batch)), [v for r in batch for v in r])
-        batch.clear()
-
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= INSERT_ROWS:
-                flush(cursor)
-        if batch:
-            flush(cursor)
 
 
 def _option_values(product_ids: list[int]) -> dict[int, list[int]]:
@@ -167,7 +132,7 @@ def _index_chunk(product_ids: list[int], lookups: _Lookups, known: dict[str, int
         p["id"]: _product_weights(p, values.get(p["id"], []), lookups, languages) for p in products
     }
     added = _term_ids({term for w in weights.values() for term in w}, known)
-    _insert(
+    copy_rows(
         SearchPosting,
         ["term_id", "product_id", "weight"],
         (
@@ -176,7 +141,7 @@ def _index_chunk(product_ids: list[int], lookups: _Lookups, known: dict[str, int
             for term, weight in terms.items()
         ),
     )
-    _insert(
+    copy_rows(
         ListingOption,
         ["product_id", "option_value_id", "option_id"],
         (
