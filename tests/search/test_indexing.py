@@ -25,6 +25,24 @@ def test_reindexing_is_idempotent(make_product):
     assert ("ผ้าคลุม", 18) in first  # Thai name (10), category (4) and product type (4)
 
 
+def test_terms_know_how_many_products_have_them(make_product):
+    products = [make_product(name_en=f"Velvet cover {n}") for n in range(3)]
+    search_index_rebuild()
+
+    def frequency(term: str) -> int:
+        return SearchTerm.objects.get(term=term).products
+
+    assert frequency("velvet") == frequency("cover") == 3
+    first = products[0]
+    first.name_en = "Linen cover"
+    first.save()
+    for _ in range(2):  # reindexing moves the counts once, however often it runs
+        search_index_products(product_ids=[first.pk])
+        assert (frequency("velvet"), frequency("linen"), frequency("cover")) == (2, 1, 3)
+    search_index_rebuild()
+    assert (frequency("velvet"), frequency("linen"), frequency("cover")) == (2, 1, 3)
+
+
 def test_a_deleted_product_leaves_the_index(make_product):
     product = make_product()
     search_index_products(product_ids=[product.pk])

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from tridex.catalog.models import Category, Option
 from tridex.core.errors import ValidationFailed
 from tridex.core.money import Money
+from tridex.search import selectors
 from tridex.search.selectors import product_listing
 from tridex.search.services import search_index_products, search_index_rebuild
 from tridex.search.types import ListingQuery
@@ -78,6 +79,22 @@ def test_name_ranks_above_description(market_th, make_product):
     search_index_rebuild()
     page = listing(market_th, query="waterproof")
     assert [card.id for card in page.items] == [in_name.pk, in_description.pk]
+
+
+def test_a_broad_query_keeps_the_strongest_matches_of_its_rarest_word(
+    market_th, make_product, monkeypatch
+):
+    """Past the candidate cap, a query keeps the products where its rarest word weighs most."""
+    monkeypatch.setattr(selectors, "MAX_TEXT_CANDIDATES", 2)
+    in_name = [make_product(name_en=f"Velvet sofa cover {n}", name_th="ผ้าคลุม") for n in (1, 2)]
+    for n in (3, 4, 5):
+        make_product(name_en=f"Sofa cover {n}", name_th="ผ้าคลุม", description_en="Soft velvet.")
+    make_product(name_en="Sofa cover 6", name_th="ผ้าคลุม")  # "sofa" is the commoner word
+    search_index_rebuild()
+    page = listing(market_th, query="sofa velvet")
+    assert page.total == 2
+    assert {card.id for card in page.items} == {product.pk for product in in_name}
+    assert listing(market_th, query="sofa").total == 2
 
 
 def test_category_and_option_names_are_searchable(market_th, catalog, make_product):

@@ -5,13 +5,15 @@ and still CSRF-protected."""
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tridex.core.response_cache import CACHE_HEADER
+from tridex.core import response_cache
+from tridex.core.response_cache import CACHE_HEADER, clear_local_copies
 from tridex.pricing.services import price_set
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +25,10 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 def _page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 300
     cache.clear()
+    clear_local_copies()
     yield
     cache.clear()
+    clear_local_copies()
 
 
 def _product_url(shop) -> str:
@@ -113,3 +117,35 @@ def test_api_reads_are_cached_per_language(client, shop):
     assert again[CACHE_HEADER] == "hit" and again.json() == english.json()
     assert again["Content-Language"] == "en" and thai["Content-Language"] == "th"
     assert again.json() != thai.json()
+
+
+def test_a_hot_page_is_served_from_this_process_without_a_shared_read(client, shop, monkeypatch):
+    url = _product_url(shop)
+    assert client.get(url)[CACHE_HEADER] == "miss"
+    cache.clear()  # the shared copy is gone; this process still has its own for a moment
+    assert client.get(url)[CACHE_HEADER] == "hit"
+
+    monkeypatch.setattr(response_cache, "LOCAL_SECONDS", 0.05)
+    clear_local_copies()
+    cache.clear()
+    assert client.get(url)[CACHE_HEADER] == "miss"
+    cache.clear()
+    time.sleep(0.1)  # past the local copy's lifetime: the shared cache is asked again
+    assert client.get(url)[CACHE_HEADER] == "miss"
+
+
+def test_local_copies_stay_within_their_memory_budget():
+    copies = response_cache._LocalCopies(max_bytes=16 * 100)
+    later = time.time() + 60
+
+    def entry(size: int) -> dict:
+        return {"content": b"x" * size, "headers": {}, "expires": later}
+
+    for n in range(20):
+        copies.put(f"page-{n}", entry(100))
+    assert copies.get("page-0") is None and copies.get("page-19") is not None
+    assert sum(copies.get(f"page-{n}") is not None for n in range(20)) == 16
+    copies.put("huge", entry(101))  # over a sixteenth of the budget: never kept
+    assert copies.get("huge") is None
+    copies.put("gone", {**entry(10), "expires": time.time() - 1})
+    assert copies.get("gone") is None

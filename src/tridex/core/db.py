@@ -25,9 +25,13 @@ def analyze_database() -> None:
     Until PostgreSQL's autovacuum (or, on SQLite, nobody) gets to it, the planner believes the
     freshly filled tables are empty and picks plans that scan them: a listing's stock lookup
     took 60 ms instead of 1 ms at 10,000 products. Both databases spell it ``ANALYZE``.
+
+    On PostgreSQL, outside a transaction, it VACUUMs too: that marks the new pages all-visible,
+    without which an index-only scan (the search's postings) still visits the table.
     """
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
 
 
 def copy_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -21,12 +21,22 @@ used a token the cache cannot find in its body is not cached.
 The cache must be shared by every process that can change the catalog (Redis): a per-process
 memory cache would keep serving a page another process has made stale. Settings turn it on only
 then (``PAGE_CACHE_SECONDS``, see config/settings.py).
+
+In front of the shared cache each process keeps the pages it served in the last
+``LOCAL_SECONDS`` (a micro-cache, bounded to ``LOCAL_MAX_BYTES``). A hot page then costs no
+round trip at all: under load the Redis read was most of a hit's time, mostly spent waiting
+for the server to be scheduled on a busy machine. It changes no guarantee: the catalog
+generation in the key is itself remembered per process for a second (search/listing_cache.py),
+so a change already took up to that long to reach every process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -44,7 +54,62 @@ _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
 _KEY_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target")
 
+LOCAL_SECONDS = 1.0
+LOCAL_MAX_BYTES = 16 * 1024 * 1024
+
 View = Callable[..., HttpResponse]
+
+
+class _LocalCopies:
+    """This process's recent entries: least recently used first out, and none kept past its
+    expiry (the earlier of ``LOCAL_SECONDS`` and the shared entry's own end)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()  # Granian runs several threads per worker
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            item = self._entries.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.time():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        size = len(entry["content"])
+        if size > self._max_bytes // 16:
+            return  # one huge page must not push out all the others
+        expires = min(time.time() + LOCAL_SECONDS, entry.get("expires", 0.0))
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (expires, entry)
+            self._bytes += size
+            while self._bytes > self._max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _expires, entry = self._entries.pop(key)
+        self._bytes -= len(entry["content"])
+
+
+_local = _LocalCopies(LOCAL_MAX_BYTES)
+
+
+def clear_local_copies() -> None:
+    """Forget this process's copies (tests that clear the shared cache call this too)."""
+    _local.clear()
 
 
 def cache_shared_response(
@@ -60,13 +125,18 @@ def cache_shared_response(
             if not timeout or not _shared_request(request):
                 return view(request, *args, **kwargs)
             key = _key(request, namespace, generation(), extra_headers)
-            stored = cache.get(key)
+            stored = _local.get(key)
+            if stored is None:
+                stored = cache.get(key)
+                if stored is not None:
+                    _local.put(key, stored)
             if stored is not None:
                 return _from_cache(request, stored)
             response = view(request, *args, **kwargs)
-            entry = _entry(request, response)
+            entry = _entry(request, response, timeout)
             if entry is not None:
                 cache.set(key, entry, timeout)
+                _local.put(key, entry)
                 response[CACHE_HEADER] = "miss"
             return response
 
@@ -99,7 +169,7 @@ def _key(request: HttpRequest, namespace: str, generation: str, headers: tuple[s
     return f"tridex:response:{namespace}:{generation}:{digest}"
 
 
-def _entry(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+def _entry(request: HttpRequest, response: HttpResponse, timeout: int) -> dict[str, Any] | None:
     """What to store of ``response``, or None when it must not be shared."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -115,7 +185,8 @@ def _entry(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | Non
         for token in tokens:
             content = content.replace(token, _CSRF_PLACEHOLDER)
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    return {"content": content, "headers": headers}
+    # "expires" (wall clock, the same in every process) bounds the local copies' lifetime too.
+    return {"content": content, "headers": headers, "expires": time.time() + timeout}
 
 
 def _from_cache(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:

@@ -33,6 +33,9 @@ from tridex.catalog.models import Option, OptionValue, Product
 
 class SearchTerm(models.Model):
     term = models.CharField(_("term"), max_length=64, unique=True)
+    # How many products have the term (document frequency). A text search walks its rarest
+    # word's postings first; exact after a rebuild, kept within a few by incremental indexing.
+    products = models.PositiveIntegerField(_("products"), default=0)
 
     class Meta:
         verbose_name = _("search term")
@@ -55,6 +58,11 @@ class SearchPosting(models.Model):
     class Meta:
         verbose_name = _("search posting")
         verbose_name_plural = _("search postings")
+        indexes = [
+            # A term's postings heaviest first: a text search reads only as many as a page
+            # of candidates needs, without visiting the table (search.selectors).
+            models.Index(fields=["term", "weight", "product"], name="search_posting_impact"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.term_id} → {self.product_id} ({self.weight})"

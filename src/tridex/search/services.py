@@ -7,12 +7,13 @@ is gone or unpublished loses its postings. Bulk inserts in large batches keep a 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from tridex.catalog.models import Category, OptionValue, Product, ProductType, Variant
 from tridex.core.db import copy_rows
@@ -117,10 +118,13 @@ def _bump_version() -> None:
         SearchIndexState.objects.get_or_create(pk=1, defaults={"vocabulary_version": 1})
 
 
-def _index_chunk(product_ids: list[int], lookups: _Lookups, known: dict[str, int]) -> bool:
-    """Write postings of the published products among ``product_ids``; True if terms were added.
+def _index_chunk(
+    product_ids: list[int], lookups: _Lookups, known: dict[str, int]
+) -> tuple[bool, Counter[int]]:
+    """Write postings of the published products among ``product_ids``.
 
-    The caller has already deleted their old postings.
+    Returns whether terms were added, and how many of these products have each term. The
+    caller has already deleted their old postings.
     """
     languages = _languages()
     fields = ["id", "category_id", "product_type_id"] + [
@@ -151,7 +155,32 @@ def _index_chunk(product_ids: list[int], lookups: _Lookups, known: dict[str, int
             if value_id in lookups.value_options
         ),
     )
-    return added
+    return added, Counter(known[term] for terms in weights.values() for term in terms)
+
+
+def _add_to_frequencies(changes: Counter[int]) -> None:
+    """Move terms' product counts by ``changes``: one UPDATE per distinct change (reindexing
+    a product moves its terms by +1 or -1, so these are few)."""
+    by_change: dict[int, list[int]] = defaultdict(list)
+    for term_id, change in changes.items():
+        if change:
+            by_change[change].append(term_id)
+    for change, term_ids in by_change.items():
+        for start in range(0, len(term_ids), 900):  # SQLite's parameter limit
+            SearchTerm.objects.filter(pk__in=term_ids[start : start + 900]).update(
+                products=Greatest(F("products") + change, 0)
+            )
+
+
+def _count_frequencies() -> None:
+    """Set every term's product count from its postings (one pass over the postings index)."""
+    counted = (
+        SearchPosting.objects.filter(term_id=OuterRef("pk"))
+        .values("term_id")
+        .annotate(products=Count("product_id"))
+        .values("products")
+    )
+    SearchTerm.objects.update(products=Coalesce(Subquery(counted), 0))
 
 
 def _invalidate_listings() -> None:
@@ -178,9 +207,14 @@ def search_index_products(*, product_ids: Iterable[int]) -> int:
     added = False
     with transaction.atomic():
         for chunk in _chunks(ids):
-            SearchPosting.objects.filter(product_id__in=chunk).delete()
+            postings = SearchPosting.objects.filter(product_id__in=chunk)
+            before = Counter(postings.values_list("term_id", flat=True))
+            postings.delete()
             ListingOption.objects.filter(product_id__in=chunk).delete()
-            added = _index_chunk(chunk, lookups, known) or added
+            chunk_added, after = _index_chunk(chunk, lookups, known)
+            added = added or chunk_added
+            after.subtract(before)
+            _add_to_frequencies(after)
         if added:
             _bump_version()
         _invalidate_listings()
@@ -199,6 +233,7 @@ def search_index_rebuild() -> int:
         ListingOption.objects.all().delete()
         for chunk in _chunks(ids):
             _index_chunk(chunk, lookups, known)
+        _count_frequencies()
         # NOT EXISTS, an anti-join: PostgreSQL runs NOT IN (subquery) row by row once the
         # subquery outgrows work_mem, which took many minutes at 100,000 products.
         SearchTerm.objects.exclude(

@@ -27,6 +27,8 @@ LENGTH_SLACK = 2
 class _Vocabulary:
     version: int = -1
     ids: dict[str, int] = field(default_factory=dict)
+    # term id -> products having it, as of loading (only the order of words depends on it)
+    frequencies: dict[int, int] = field(default_factory=dict)
     # (is_thai, length) -> terms, the candidates for correcting a word of that script and length
     buckets: dict[tuple[bool, int], list[str]] = field(default_factory=dict)
 
@@ -45,6 +47,12 @@ class ResolvedQuery:
 
     term_ids: list[int] | None
     corrected: str | None
+    frequencies: dict[int, int] = field(default_factory=dict)
+
+    def rarest_first(self) -> list[int]:
+        """The term ids, fewest products first (ties by id, so the order is stable)."""
+        ids = self.term_ids or []
+        return sorted(ids, key=lambda term: (self.frequencies.get(term, 0), term))
 
 
 def vocabulary_version() -> int:
@@ -56,8 +64,10 @@ def vocabulary_version() -> int:
 
 def _load(version: int) -> _Vocabulary:
     vocabulary = _Vocabulary(version=version)
-    for term_id, term in SearchTerm.objects.values_list("id", "term").iterator(chunk_size=10_000):
+    rows = SearchTerm.objects.values_list("id", "term", "products")
+    for term_id, term, products in rows.iterator(chunk_size=10_000):
         vocabulary.ids[term] = term_id
+        vocabulary.frequencies[term_id] = products
         vocabulary.buckets.setdefault((is_thai(term), len(term)), []).append(term)
     return vocabulary
 
@@ -107,7 +117,11 @@ def resolve(query: str) -> ResolvedQuery:
         shown.append(Token(term, token.thai))
         if vocabulary.ids[term] not in ids:
             ids.append(vocabulary.ids[term])
-    return ResolvedQuery(term_ids=ids, corrected=_display(shown) if changed else None)
+    return ResolvedQuery(
+        term_ids=ids,
+        corrected=_display(shown) if changed else None,
+        frequencies={term: vocabulary.frequencies.get(term, 0) for term in ids},
+    )
 
 
 def _display(tokens: list[Token]) -> str:
