@@ -1,0 +1,1 @@
+"""Carts and wishlists of guests and customers."""

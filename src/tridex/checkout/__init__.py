@@ -1,0 +1,1 @@
+"""Checkout: turns a cart, an address and a payment choice into a reserved, payable order."""

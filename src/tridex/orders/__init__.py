@@ -1,0 +1,1 @@
+"""Orders: numbers, the state machine, line snapshots, shipments, refunds and the timeline."""

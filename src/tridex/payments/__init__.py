@@ -1,0 +1,1 @@
+"""Payments: the gateway interface and its Stripe, PromptPay and cash-on-delivery gateways."""
