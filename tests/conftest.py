@@ -36,6 +36,28 @@ def _services_for_markers(request: pytest.FixtureRequest) -> None:
         _missing("Redis is not configured (set REDIS_URL)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_task_queue():
+    """Tasks queued by tests go to an in-process queue, never to var/broker or to the Redis
+    that a real worker might be reading. Tests that need a worker start their own."""
+    from tridex.config.celery import app
+
+    real = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    yield real
+    app.conf.broker_url = real
+
+
+@pytest.fixture
+def real_task_queue(_in_memory_task_queue):
+    """The configured broker (Redis in CI), for the tests that check it is reachable."""
+    from tridex.config.celery import app
+
+    app.conf.broker_url = _in_memory_task_queue
+    yield
+    app.conf.broker_url = "memory://"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_market_cache() -> None:
     market_clear_cache()
@@ -154,3 +176,39 @@ def make_product(db, market_th, warehouse):
         return product
 
     return make
+
+
+# --- Commerce: delivery, tax and payment options as the demo shop has them ----------------------
+
+THAI_ADDRESS = {
+    "full_name": "สมชาย ใจดี",
+    "phone": "081 234 5678",
+    "country": "TH",
+    "line1": "99/1 ถนนสุขุมวิท",
+    "subdistrict": "คลองเตยเหนือ",
+    "district": "วัฒนา",
+    "province": "TH-10",
+    "postcode": "10110",
+}
+US_ADDRESS = {
+    "full_name": "Jane Doe",
+    "country": "US",
+    "line1": "1 Market St",
+    "city": "San Francisco",
+    "region": "CA",
+    "postcode": "94105",
+}
+
+
+@pytest.fixture
+def commerce(db, market_th, market_intl, warehouse):
+    """Shipping methods, tax rates and payment options of the reference shop."""
+    from tridex.payments.services import payments_seed_demo
+    from tridex.shipping.services import shipping_seed_demo
+    from tridex.tax.services import tax_seed_demo
+
+    markets = {"th": market_th, "intl": market_intl}
+    shipping_seed_demo(markets=markets)
+    tax_seed_demo(markets=markets)
+    payments_seed_demo(markets=markets)
+    return markets

@@ -54,6 +54,20 @@ def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
         ("/api/v1/products", "get"),
         ("/api/v1/products/{product_id}", "get"),
         ("/api/v1/products/by-slug/{slug}", "get"),
+        ("/api/v1/cart", "get"),
+        ("/api/v1/cart/lines", "post"),
+        ("/api/v1/cart/lines/{line_id}", "patch"),
+        ("/api/v1/cart/lines/{line_id}", "delete"),
+        ("/api/v1/wishlist", "get"),
+        ("/api/v1/wishlist/items", "post"),
+        ("/api/v1/wishlist/items/{variant_id}", "delete"),
+        ("/api/v1/wishlist/items/{variant_id}/move-to-cart", "post"),
+        ("/api/v1/checkout/quote", "post"),
+        ("/api/v1/checkout/orders", "post"),
+        ("/api/v1/orders", "get"),
+        ("/api/v1/orders/{number}", "get"),
+        ("/api/v1/orders/by-token/{token}", "get"),
+        ("/api/v1/payments/webhooks/{gateway}", "post"),
     }
     assert {(path, method) for path, method, _ in operations} == expected
     ids = [op["operationId"] for _, _, op in operations]

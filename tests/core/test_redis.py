@@ -15,7 +15,7 @@ def test_with_redis_url_the_cache_and_broker_are_redis():
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_readyz_reaches_redis(client):
+def test_readyz_reaches_redis(client, real_task_queue):
     body = client.get("/readyz").json()
     assert body["checks"]["cache"] == {"ok": True, "detail": "RedisCache"}
     assert body["checks"]["broker"]["ok"] is True

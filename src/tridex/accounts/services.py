@@ -192,6 +192,11 @@ def _make_default(address: Address, kind: str) -> None:
     setattr(address, flag, True)
 
 
+def address_clean(*, fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise an address without saving it (an order's delivery address)."""
+    return _clean_address(_complete(fields))
+
+
 def _complete(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(ADDRESS_FIELDS)
     if unknown:

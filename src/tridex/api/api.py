@@ -12,9 +12,10 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from tridex.api.catalog import router as catalog_router
+from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
 from tridex.api.schemas import ErrorOut
 from tridex.core.errors import DomainError, NotFound
@@ -23,7 +24,10 @@ api = NinjaAPI(
     title="Tridex API",
     version="1.0.0",
     description=(
-        "Markets, categories and products of a Tridex shop. Money is always an object "
+        "Markets, categories and products of a Tridex shop; carts, wishlists, checkout and "
+        "orders. Customers authenticate with the `X-Session-Token` of django-allauth's headless "
+        "API (`/_allauth/app/v1/auth/login`); guests send the `X-Cart-Token` their first cart "
+        "write returned. Money is always an object "
         '`{"amount": "1290.00", "currency": "THB", "formatted": "฿1,290.00"}` whose amount is '
         "a decimal string. Errors are JSON objects with `code`, `message` and `field`."
     ),
@@ -33,6 +37,7 @@ api = NinjaAPI(
 
 api.add_router("", markets_router)
 api.add_router("", catalog_router)
+api.add_router("", commerce_router)
 
 # Registered last: any path no router claimed answers with the API's JSON 404, not a page.
 _fallback = Router()
@@ -55,6 +60,16 @@ api.add_router("", _fallback)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body = {"field": None, **exc.as_dict()}
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {
+        "code": "unauthorized",
+        "message": _("The session token is not valid; sign in again."),
+        "field": "X-Session-Token",
+    }
+    return api.create_response(request, body, status=401)
 
 
 @api.exception_handler(Http404)

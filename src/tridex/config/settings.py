@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tridex.accounts",
     "allauth",
     "allauth.account",
+    "allauth.headless",
     "django_countries",
     "tridex.core",
     "tridex.markets",
@@ -183,6 +184,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tridex.pricing.tasks.refresh_all_price_ranges",
         "schedule": 6 * 60 * 60,
     },
+    # Unpaid checkouts hold stock for TRIDEX_RESERVATION_MINUTES; this gives it back.
+    "release-expired-reservations": {
+        "task": "tridex.payments.tasks.release_expired_reservations",
+        "schedule": 60,
+    },
+}
+# A killed worker's unacknowledged task goes back to the queue after this many seconds (Redis).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -217,6 +227,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tridex] "
 ACCOUNT_ADAPTER = "tridex.accounts.adapter.AccountAdapter"
+# Mobile apps sign in through allauth's headless API and send its X-Session-Token to /api/v1.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_ONLY = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 
 # Without EMAIL_HOST, mail is printed to the console (the demo shows verification links there).
@@ -289,6 +302,29 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 TRIDEX_DEFAULT_MARKET = os.environ.get("TRIDEX_DEFAULT_MARKET", "th")
 TRIDEX_PAGE_SIZE = 24
 TRIDEX_API_MAX_PAGE_SIZE = 100
+# How long a checkout holds stock while the shopper pays (PromptPay QR codes expire with it).
+TRIDEX_RESERVATION_MINUTES = int(os.environ.get("TRIDEX_RESERVATION_MINUTES", "15"))
+
+# Absolute links in emails (order pages) start with this.
+TRIDEX_SITE_URL = os.environ.get("TRIDEX_SITE_URL", "http://127.0.0.1:8000")
+# The seller printed on receipts and Thai full tax invoices (orders/invoice.py).
+TRIDEX_SELLER = {
+    "name": os.environ.get("TRIDEX_SELLER_NAME", "Tridex Sofa Covers Co., Ltd."),
+    "address": os.environ.get(
+        "TRIDEX_SELLER_ADDRESS", "99/9 Sukhumvit Road, Khlong Toei Nuea, Watthana, Bangkok 10110"
+    ),
+    "tax_id": os.environ.get("TRIDEX_SELLER_TAX_ID", "0105561234567"),
+    "branch": os.environ.get("TRIDEX_SELLER_BRANCH", "00000"),
+}
+
+# --- Payments -----------------------------------------------------------------------------
+# Card payments need all three Stripe keys; without them Stripe is not offered at checkout.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# Lets a bank or PromptPay aggregator confirm transfers (payments/gateways/local.py).
+TRIDEX_PROMPTPAY_CALLBACK_SECRET = os.environ.get("TRIDEX_PROMPTPAY_CALLBACK_SECRET", "")
 
 LOGGING = {
     "version": 1,

@@ -13,11 +13,13 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("_allauth/", include("allauth.headless.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 urlpatterns += i18n_patterns(
     path("account/", include("tridex.accounts.urls")),
+    path("orders/", include("tridex.storefront.order_urls")),
     path("", include("tridex.storefront.urls")),
     prefix_default_language=True,
 )

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from tridex.catalog import admin as catalog_admin
 from tridex.catalog.models import Product, Variant
 from tridex.dashboard import importexport
+from tridex.dashboard import orders as _orders  # noqa: F401  (registers the order admins)
 from tridex.dashboard.services import products_export, products_import
 from tridex.inventory.admin import StockInline
 from tridex.inventory.models import Stock

@@ -41,7 +41,10 @@ from tridex.inventory.models import StockMovement, Warehouse
 from tridex.inventory.services import stock_set
 from tridex.markets.models import Market
 from tridex.markets.selectors import market_clear_cache
+from tridex.payments.services import payments_seed_demo
 from tridex.pricing.services import price_ranges_refresh, price_set
+from tridex.shipping.services import shipping_seed_demo
+from tridex.tax.services import tax_seed_demo
 
 Log = Callable[[str], None]
 GS1_COMPANY = "8851234"  # 885 = GS1 Thailand; the rest is the demo brand's company number
@@ -98,7 +101,15 @@ def load_foundation() -> Refs:
     refs.values = _load_options()
     refs.types = _load_types()
     refs.categories = _load_categories()
+    load_selling(refs.markets)
     return refs
+
+
+def load_selling(markets: dict[str, Market]) -> None:
+    """Delivery methods, tax rates and payment options of the reference shop (idempotent)."""
+    shipping_seed_demo(markets=markets)
+    tax_seed_demo(markets=markets)
+    payments_seed_demo(markets=markets)
 
 
 def _load_options() -> dict[str, dict[str, OptionValue]]:

@@ -71,12 +71,18 @@ class StockMovement(models.Model):
         COUNTED = "counted", _("Counted")
         DAMAGED = "damaged", _("Damaged")
         IMPORTED = "imported", _("Imported")
+        SOLD = "sold", _("Sold")
+        RETURNED = "returned", _("Returned")
 
     stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="movements")
     delta = models.IntegerField(_("change"))
     quantity_after = models.PositiveIntegerField(_("on hand after"))
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=255, blank=True, default="")
+    # The checkout or order the change belongs to (``order:42``): returns go back where sold.
+    reference = models.CharField(
+        _("reference"), max_length=64, blank=True, default="", db_index=True
+    )
     actor = models.CharField(_("by"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -87,3 +93,30 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delta:+d} → {self.quantity_after} ({self.reason})"
+
+
+class Reservation(models.Model):
+    """Units held for one checkout (``reference``, such as ``order:42``) until ``expires_at``.
+
+    The units are counted in ``Stock.reserved`` while the row exists; releasing or committing
+    the reservation deletes the row and moves the count, in one transaction.
+    """
+
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="reservations")
+    reference = models.CharField(_("reference"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "stock"], name="inventory_reservation_once"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_reservation_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.quantity} × {self.stock_id}"

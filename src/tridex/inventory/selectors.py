@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import F, Sum
 
-from tridex.inventory.models import Stock
+from tridex.inventory.models import Stock, StockMovement
 from tridex.markets.models import Market
 
 
@@ -45,3 +45,17 @@ def product_availability(*, product_ids: Iterable[int], market: Market) -> dict[
     )
     found = {product_id: max(int(available or 0), 0) for product_id, available in rows}
     return {product_id: found.get(product_id, 0) for product_id in ids}
+
+
+def stock_sold(*, reference: str) -> dict[int, int]:
+    """Units ``reference`` has sold and not yet taken back, per variant."""
+    rows = (
+        StockMovement.objects.filter(
+            reference=reference,
+            reason__in=[StockMovement.Reason.SOLD, StockMovement.Reason.RETURNED],
+        )
+        .values("stock__variant_id")
+        .annotate(net=Sum("delta"))
+        .values_list("stock__variant_id", "net")
+    )
+    return {variant_id: -int(net) for variant_id, net in rows if net < 0}

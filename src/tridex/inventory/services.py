@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext
 
 from tridex.catalog.models import Variant
 from tridex.core import events
 from tridex.core.errors import Conflict, ValidationFailed
 from tridex.core.locking import lock_rows
-from tridex.inventory.models import Stock, StockMovement, Warehouse
+from tridex.inventory.models import Reservation, Stock, StockMovement, Warehouse
+from tridex.markets.models import Market
 
 MAX_QUANTITY = 10_000_000
 
@@ -77,17 +84,254 @@ def stock_set(
         return _apply(stock, quantity, quantity - stock.quantity, reason, note, actor)
 
 
-def _apply(stock: Stock, after: int, delta: int, reason: str, note: str, actor: str) -> Stock:
+def _apply(
+    stock: Stock,
+    after: int,
+    delta: int,
+    reason: str,
+    note: str,
+    actor: str,
+    reference: str = "",
+) -> Stock:
     if delta:
         Stock.objects.filter(pk=stock.pk).update(quantity=after)
         stock.quantity = after
     StockMovement.objects.create(
-        stock=stock, delta=delta, quantity_after=after, reason=reason, note=note, actor=actor
+        stock=stock,
+        delta=delta,
+        quantity_after=after,
+        reason=reason,
+        note=note,
+        actor=actor,
+        reference=reference,
     )
+    _announce(stock)
+    return stock
+
+
+# --- Reservations: units held for a checkout ---------------------------------------------------
+
+
+def stock_reserve(
+    *, reference: str, items: Sequence[tuple[int, int]], market: Market, expires_at: datetime
+) -> list[Reservation]:
+    """Hold ``(variant_id, quantity)`` units for ``reference`` in ``market``'s warehouses.
+
+    All or nothing: if any variant lacks units the whole call raises ``Conflict`` (code
+    ``out_of_stock``, naming the variant) and nothing is held. Stock rows are locked in primary
+    key order, so two checkouts wanting the same variants queue instead of deadlocking.
+    """
+    wanted = _merge_items(items)
+    if not reference:
+        raise ValidationFailed("A reservation needs a reference.", field="reference")
+    with transaction.atomic():
+        stocks = list(
+            lock_rows(
+                Stock.objects.filter(
+                    variant_id__in=wanted,
+                    warehouse__is_active=True,
+                    warehouse__markets=market,
+                )
+            )
+            .select_related("variant")
+            .order_by("pk")
+        )
+        by_variant: dict[int, list[Stock]] = defaultdict(list)
+        for stock in stocks:
+            by_variant[stock.variant_id].append(stock)
+        held: list[Reservation] = []
+        for variant_id, quantity in wanted.items():
+            held.extend(_hold(by_variant[variant_id], variant_id, quantity, reference, expires_at))
+    return held
+
+
+def _merge_items(items: Sequence[tuple[int, int]]) -> dict[int, int]:
+    wanted: dict[int, int] = defaultdict(int)
+    for variant_id, quantity in items:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+            raise ValidationFailed("Quantities must be whole numbers above 0.", field="quantity")
+        wanted[variant_id] += quantity
+    if not wanted:
+        raise ValidationFailed("There is nothing to reserve.", field="items")
+    return dict(sorted(wanted.items()))
+
+
+def _hold(
+    stocks: list[Stock], variant_id: int, quantity: int, reference: str, expires_at: datetime
+) -> list[Reservation]:
+    available = sum(stock.available for stock in stocks)
+    if available < quantity:
+        raise Conflict(
+            _out_of_stock_message(stocks, available),
+            code="out_of_stock",
+            field="quantity",
+            variant_id=variant_id,
+            available=max(available, 0),
+        )
+    held = []
+    # The warehouse with the most units first: fewer parcels per order.
+    for stock in sorted(stocks, key=lambda s: (-s.available, s.pk)):
+        take = min(stock.available, quantity)
+        if take <= 0:
+            continue
+        Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
+        stock.reserved += take
+        reservation, created = Reservation.objects.get_or_create(
+            stock=stock,
+            reference=reference,
+            defaults={"quantity": take, "expires_at": expires_at},
+        )
+        if not created:
+            Reservation.objects.filter(pk=reservation.pk).update(
+                quantity=F("quantity") + take, expires_at=expires_at
+            )
+        held.append(reservation)
+        _announce(stock)
+        quantity -= take
+        if quantity == 0:
+            break
+    return held
+
+
+def _out_of_stock_message(stocks: list[Stock], available: int) -> str:
+    sku = stocks[0].variant.sku if stocks else ""
+    if available <= 0:
+        return gettext("%(sku)s is out of stock.") % {"sku": sku}
+    return gettext("Only %(n)d of %(sku)s left in stock.") % {"n": available, "sku": sku}
+
+
+def _locked_reservations(reference: str) -> list[Reservation]:
+    """The reference's reservations with their stock rows locked (stock first, in pk order)."""
+    stock_ids = list(
+        Reservation.objects.filter(reference=reference).values_list("stock_id", flat=True)
+    )
+    if not stock_ids:
+        return []
+    stocks = {s.pk: s for s in lock_rows(Stock.objects.filter(pk__in=stock_ids)).order_by("pk")}
+    reservations = list(Reservation.objects.filter(reference=reference, stock_id__in=stocks))
+    for reservation in reservations:
+        reservation.stock = stocks[reservation.stock_id]
+    return reservations
+
+
+def stock_release(*, reference: str) -> int:
+    """Give back every unit held for ``reference``; return how many. Safe to repeat."""
+    released = 0
+    with transaction.atomic():
+        for reservation in _locked_reservations(reference):
+            stock = reservation.stock
+            Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") - reservation.quantity)
+            stock.reserved -= reservation.quantity
+            released += reservation.quantity
+            reservation.delete()
+            _announce(stock)
+    return released
+
+
+def stock_commit(*, reference: str, actor: str = "") -> dict[int, int]:
+    """Turn the units held for ``reference`` into sold stock; return units per variant.
+
+    An empty result means nothing was held (never reserved, already committed, or released
+    when the hold expired): the caller decides whether to reserve again.
+    """
+    sold: dict[int, int] = defaultdict(int)
+    with transaction.atomic():
+        for reservation in _locked_reservations(reference):
+            stock = reservation.stock
+            after = stock.quantity - reservation.quantity
+            Stock.objects.filter(pk=stock.pk).update(
+                quantity=after, reserved=F("reserved") - reservation.quantity
+            )
+            stock.reserved -= reservation.quantity
+            StockMovement.objects.create(
+                stock=stock,
+                delta=-reservation.quantity,
+                quantity_after=after,
+                reason=StockMovement.Reason.SOLD,
+                reference=reference,
+                actor=actor,
+            )
+            stock.quantity = after
+            sold[stock.variant_id] += reservation.quantity
+            reservation.delete()
+            _announce(stock)
+    return dict(sold)
+
+
+def stock_return(
+    *, reference: str, items: Sequence[tuple[int, int]], actor: str = "", note: str = ""
+) -> int:
+    """Put sold units of ``(variant_id, quantity)`` back where ``reference`` took them from.
+
+    Returns never exceed what ``reference`` sold less what it already returned.
+    """
+    wanted = _merge_items(items)
+    returned = 0
+    with transaction.atomic():
+        sold = _sold_by_stock(reference, list(wanted))
+        stocks = {s.pk: s for s in lock_rows(Stock.objects.filter(pk__in=sold)).order_by("pk")}
+        for variant_id, quantity in wanted.items():
+            for stock_id, units in sold.items():
+                stock = stocks[stock_id]
+                if stock.variant_id != variant_id or quantity == 0:
+                    continue
+                take = min(units, quantity)
+                if take > 0:
+                    _apply(stock, stock.quantity + take, take, "returned", note, actor, reference)
+                    quantity -= take
+                    returned += take
+            if quantity:
+                raise ValidationFailed(
+                    gettext("More units would come back than were sold."), field="quantity"
+                )
+    return returned
+
+
+def _sold_by_stock(reference: str, variant_ids: list[int]) -> dict[int, int]:
+    """Net units ``reference`` took from each stock row of ``variant_ids`` (sold − returned)."""
+    rows = (
+        StockMovement.objects.filter(
+            reference=reference,
+            stock__variant_id__in=variant_ids,
+            reason__in=[StockMovement.Reason.SOLD, StockMovement.Reason.RETURNED],
+        )
+        .values("stock_id")
+        .annotate(net=Sum("delta"))
+        .values_list("stock_id", "net")
+    )
+    return {stock_id: -int(net) for stock_id, net in rows if net < 0}
+
+
+def stock_reservation_expiring(*, now: datetime) -> list[str]:
+    """References with a hold that has expired by ``now``."""
+    return list(
+        Reservation.objects.filter(expires_at__lte=now)
+        .values_list("reference", flat=True)
+        .distinct()
+        .order_by("reference")
+    )
+
+
+def stock_extend(*, reference: str, expires_at: datetime) -> int:
+    """Move the expiry of ``reference``'s holds; return how many holds there were."""
+    return Reservation.objects.filter(reference=reference).update(expires_at=expires_at)
+
+
+def stock_held(*, reference: str) -> dict[int, int]:
+    """Units currently held for ``reference``, per variant."""
+    rows = (
+        Reservation.objects.filter(reference=reference)
+        .values("stock__variant_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("stock__variant_id", "units")
+    )
+    return {variant_id: int(units) for variant_id, units in rows}
+
+
+def _announce(stock: Stock) -> None:
     events.emit(
         "inventory.stock_changed",
         variant_id=stock.variant_id,
         warehouse_id=stock.warehouse_id,
         available=stock.available,
     )
-    return stock

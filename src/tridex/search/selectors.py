@@ -392,6 +392,11 @@ def _first_images(product_ids: list[int]) -> dict[int, ProductImage]:
     return first
 
 
+def product_thumbnails(*, product_ids: list[int]) -> dict[int, ImageRef]:
+    """The first photo of each product, for carts, wishlists and orders (one query)."""
+    return {pid: image_ref(image) for pid, image in _first_images(list(set(product_ids))).items()}
+
+
 def _money(amount: Decimal | None, currency: str | None) -> Money | None:
     return Money(amount, currency) if amount is not None and currency else None
 

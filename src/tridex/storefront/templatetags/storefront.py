@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from tridex.catalog.models import Category
 from tridex.catalog.selectors import category_list
 from tridex.core.money import Money
+from tridex.payments.timeline import event_sentence
 from tridex.search.types import ImageRef
 
 register = template.Library()
@@ -119,3 +120,15 @@ def ld_json(data: object) -> SafeString:
 def nav_categories() -> list[Category]:
     """Top-level categories for the header, in tree order (one query)."""
     return [category for category in category_list() if category.depth == 0]
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``mapping[key]`` or None: thumbnails by product id and the like."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def order_event(event: Any) -> str:
+    """A timeline entry as a sentence in the page's language."""
+    return event_sentence(event)

@@ -1,0 +1,331 @@
+"""Cart and wishlist reads: every price, tax and total recomputed from the catalog now.
+
+A client never tells Tridex what something costs. The summary flags each line whose variant
+can no longer be sold, has fewer units left than wanted, or costs something else than when
+the shopper last saw it, with a message that says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
+from tridex.catalog.models import OptionValue, Product, Variant
+from tridex.core.errors import NotFound
+from tridex.core.money import Money
+from tridex.inventory.selectors import variant_availability
+from tridex.markets.models import Market
+from tridex.pricing.selectors import VariantPrice, variant_prices
+from tridex.tax.selectors import TaxBreakdown, tax_compute
+
+# Where a guest's cart and wishlist tokens live in their session.
+SESSION_CART_KEY = "tridex_cart"
+SESSION_WISHLIST_KEY = "tridex_wishlist"
+
+
+class LineProblem:
+    UNAVAILABLE = "unavailable"  # no longer sold: unpublished, inactive or without a price
+    OUT_OF_STOCK = "out_of_stock"  # fewer units left than the line wants
+    PRICE_CHANGED = "price_changed"  # sold, but at another price than the shopper last saw
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    id: int
+    variant_id: int
+    product_id: int
+    product_name: str
+    product_slug: str
+    variant_label: str
+    sku: str
+    quantity: int
+    available: int
+    weight_grams: int
+    unit_price: Money | None
+    line_total: Money | None
+    previous_price: Money | None = None
+    problem: str = ""
+    message: str = ""
+
+    @property
+    def blocks_checkout(self) -> bool:
+        return self.problem in (LineProblem.UNAVAILABLE, LineProblem.OUT_OF_STOCK)
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    cart: Cart | None
+    market: Market
+    lines: list[CartLineView]
+    subtotal: Money
+    tax: TaxBreakdown
+    total: Money  # before shipping: subtotal, plus tax where prices exclude it
+    item_count: int
+    weight_grams: int
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.lines) and not any(line.blocks_checkout for line in self.lines)
+
+    @property
+    def sellable_lines(self) -> list[CartLineView]:
+        return [line for line in self.lines if not line.blocks_checkout]
+
+
+def variant_label(variant: Variant) -> str:
+    """``Grey / 3-seater``: the variant's option values in option order."""
+    values: list[OptionValue] = sorted(
+        variant.option_values.all(), key=lambda v: (v.option.position, v.option_id)
+    )
+    return " / ".join(value.name for value in values)
+
+
+def _variants(variant_ids: list[int]) -> dict[int, Variant]:
+    values = OptionValue.objects.select_related("option")
+    rows = (
+        Variant.objects.filter(pk__in=variant_ids)
+        .select_related("product")
+        .prefetch_related(Prefetch("option_values", queryset=values))
+    )
+    return {variant.pk: variant for variant in rows}
+
+
+def _sellable(variant: Variant | None, visible: set[int]) -> bool:
+    return variant is not None and variant.is_active and variant.product_id in visible
+
+
+def cart_summary(
+    *, cart: Cart | None, market: Market, country: str = "", region: str = ""
+) -> CartSummary:
+    """Lines, prices, tax and totals of ``cart`` in ``market``, in a fixed number of queries.
+
+    Tax is worked out for ``country`` (the market's first country when not given): included in
+    the prices of a tax-inclusive market, added on top in a tax-exclusive one.
+    """
+    rows = list(cart.lines.all()) if cart is not None else []
+    return _summary(cart, market, rows, country or _home_country(market), region)
+
+
+def _home_country(market: Market) -> str:
+    countries = market.countries or []
+    return countries[0] if len(countries) == 1 else ""
+
+
+def _summary(
+    cart: Cart | None, market: Market, rows: list[CartLine], country: str, region: str
+) -> CartSummary:
+    ids = [row.variant_id for row in rows]
+    variants = _variants(ids)
+    visible = set(
+        Product.objects.visible()
+        .filter(pk__in={v.product_id for v in variants.values()})
+        .values_list("pk", flat=True)
+    )
+    prices = variant_prices(variant_ids=ids, market=market)
+    available = variant_availability(variant_ids=ids, market=market)
+    lines = [
+        _line(row, variants.get(row.variant_id), visible, prices, available, market) for row in rows
+    ]
+    sellable = [line for line in lines if not line.blocks_checkout and line.line_total]
+    amounts = [line.line_total for line in sellable if line.line_total is not None]
+    subtotal = sum(amounts, Money.zero(market.currency))
+    if country:
+        tax = tax_compute(market=market, country=country, region=region, amounts=amounts)
+    else:
+        tax = _no_tax(market, amounts)
+    total = subtotal if tax.prices_include_tax else subtotal + tax.total
+    return CartSummary(
+        cart=cart,
+        market=market,
+        lines=lines,
+        subtotal=subtotal,
+        tax=tax,
+        total=total,
+        item_count=sum(line.quantity for line in sellable),
+        weight_grams=sum(line.weight_grams * line.quantity for line in sellable),
+        messages=[line.message for line in lines if line.message],
+    )
+
+
+def _no_tax(market: Market, amounts: list[Money]) -> TaxBreakdown:
+    """Before a destination is known, tax is not shown yet (it is worked out at checkout)."""
+    zero = Money.zero(market.currency)
+    return TaxBreakdown(
+        prices_include_tax=market.prices_include_tax,
+        lines=(),
+        per_amount=tuple(zero for _ in amounts),
+        total=zero,
+    )
+
+
+def _line(
+    row: CartLine,
+    variant: Variant | None,
+    visible: set[int],
+    prices: dict[int, VariantPrice],
+    available: dict[int, int],
+    market: Market,
+) -> CartLineView:
+    price = prices.get(row.variant_id)
+    unit = price.price if price is not None else None
+    view = CartLineView(
+        id=row.pk,
+        variant_id=row.variant_id,
+        product_id=variant.product_id if variant else 0,
+        product_name=variant.product.name if variant else "",
+        product_slug=variant.product.slug if variant else "",
+        variant_label=variant_label(variant) if variant else "",
+        sku=variant.sku if variant else "",
+        quantity=row.quantity,
+        available=available.get(row.variant_id, 0),
+        weight_grams=variant.weight_grams if variant else 0,
+        unit_price=unit,
+        line_total=unit * row.quantity if unit is not None else None,
+    )
+    return _flagged(view, row, variant, visible, market)
+
+
+def _flagged(
+    view: CartLineView, row: CartLine, variant: Variant | None, visible: set[int], market: Market
+) -> CartLineView:
+    """The line with its problem, if it has one: no longer sold, short of stock, repriced."""
+    name = view.product_name
+    if view.unit_price is None or not _sellable(variant, visible):
+        message = _("%(name)s is no longer available.") % {"name": name}
+        return replace(view, problem=LineProblem.UNAVAILABLE, message=message)
+    if view.available < row.quantity:
+        if view.available == 0:
+            message = _("%(name)s is out of stock.") % {"name": name}
+        else:
+            message = _("Only %(n)d of %(name)s left: lower the quantity to continue.") % {
+                "n": view.available,
+                "name": name,
+            }
+        return replace(view, problem=LineProblem.OUT_OF_STOCK, message=message)
+    if row.price_seen is not None and Decimal(row.price_seen) != view.unit_price.amount:
+        previous = Money(row.price_seen, market.currency)
+        message = _("The price of %(name)s changed from %(old)s to %(new)s.") % {
+            "name": name,
+            "old": previous.format(_locale()),
+            "new": view.unit_price.format(_locale()),
+        }
+        return replace(
+            view, previous_price=previous, problem=LineProblem.PRICE_CHANGED, message=message
+        )
+    return view
+
+
+def _locale() -> str:
+    return get_language() or "en"
+
+
+def cart_find(*, token: str | uuid.UUID | None = None, user=None) -> Cart | None:  # type: ignore[no-untyped-def]
+    """The open cart of ``user``, else the open guest cart with ``token``; None if neither."""
+    carts: QuerySet[Cart] = Cart.objects.select_related("market").filter(status=Cart.Status.OPEN)
+    if user is not None and user.is_authenticated:
+        return carts.filter(user=user).first()
+    parsed = _uuid(token)
+    if parsed is None:
+        return None
+    return carts.filter(token=parsed, user__isnull=True).first()
+
+
+def _uuid(token: str | uuid.UUID | None) -> uuid.UUID | None:
+    if isinstance(token, uuid.UUID):
+        return token
+    try:
+        return uuid.UUID(str(token)) if token else None
+    except ValueError:
+        return None
+
+
+def cart_item_count(*, cart: Cart | None) -> int:
+    if cart is None:
+        return 0
+    return sum(cart.lines.values_list("quantity", flat=True))
+
+
+# --- Wishlists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WishlistItemView:
+    variant_id: int
+    product_id: int
+    product_name: str
+    product_slug: str
+    variant_label: str
+    sku: str
+    price: Money | None
+    available: int
+    is_sellable: bool
+
+
+def wishlist_find(*, token: str | uuid.UUID | None = None, user=None) -> Wishlist | None:  # type: ignore[no-untyped-def]
+    if user is not None and user.is_authenticated:
+        return Wishlist.objects.filter(user=user).first()
+    parsed = _uuid(token)
+    if parsed is None:
+        return None
+    return Wishlist.objects.filter(token=parsed, user__isnull=True).first()
+
+
+def wishlist_by_share_token(*, share_token: str) -> Wishlist:
+    parsed = _uuid(share_token)
+    wishlist = Wishlist.objects.filter(share_token=parsed).first() if parsed else None
+    if wishlist is None:
+        raise NotFound(_("This wishlist link is no longer valid."), code="wishlist_not_found")
+    return wishlist
+
+
+def wishlist_items(*, wishlist: Wishlist | None, market: Market) -> list[WishlistItemView]:
+    """The wishlist's variants with today's price and stock in ``market``."""
+    if wishlist is None:
+        return []
+    rows: list[WishlistItem] = list(wishlist.items.all())
+    ids = [row.variant_id for row in rows]
+    variants = _variants(ids)
+    visible = set(
+        Product.objects.visible()
+        .filter(pk__in={v.product_id for v in variants.values()})
+        .values_list("pk", flat=True)
+    )
+    prices = variant_prices(variant_ids=ids, market=market)
+    available = variant_availability(variant_ids=ids, market=market)
+    views = []
+    for row in rows:
+        variant = variants.get(row.variant_id)
+        if variant is None:
+            continue
+        price = prices.get(variant.pk)
+        views.append(
+            WishlistItemView(
+                variant_id=variant.pk,
+                product_id=variant.product_id,
+                product_name=variant.product.name,
+                product_slug=variant.product.slug,
+                variant_label=variant_label(variant),
+                sku=variant.sku,
+                price=price.price if price else None,
+                available=available.get(variant.pk, 0),
+                is_sellable=price is not None and _sellable(variant, visible),
+            )
+        )
+    return views
+
+
+def wishlist_variant_ids(*, wishlist: Wishlist | None) -> set[int]:
+    if wishlist is None:
+        return set()
+    return set(wishlist.items.values_list("variant_id", flat=True))

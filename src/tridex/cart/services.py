@@ -1,0 +1,295 @@
+"""Cart and wishlist writes. Each locks the cart (or wishlist) row first, so two taps on "add"
+from two tabs queue instead of losing one another's quantity."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
+from tridex.cart.selectors import cart_find, wishlist_find
+from tridex.catalog.models import Product, Variant
+from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.locking import lock_rows
+from tridex.inventory.selectors import variant_availability
+from tridex.markets.models import Market
+from tridex.pricing.selectors import variant_price
+
+MAX_LINE_QUANTITY = 99
+MAX_CART_LINES = 100
+MAX_WISHLIST_ITEMS = 200
+
+
+def _check_quantity(quantity: object, *, allow_zero: bool = False) -> int:
+    low = 0 if allow_zero else 1
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < low:
+        raise ValidationFailed(
+            _("Enter a whole number of at least %(low)d.") % {"low": low},
+            code="invalid_quantity",
+            field="quantity",
+        )
+    if quantity > MAX_LINE_QUANTITY:
+        raise ValidationFailed(
+            _("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY},
+            code="quantity_too_large",
+            field="quantity",
+        )
+    return quantity
+
+
+def _sellable_variant(variant_id: object, market: Market) -> tuple[Variant, Any]:
+    """The variant if it can be bought in ``market`` now, with its price there."""
+    if not isinstance(variant_id, int) or isinstance(variant_id, bool):
+        raise ValidationFailed(_("Choose a product option."), field="variant_id")
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(pk=variant_id, is_active=True, product__in=Product.objects.visible())
+        .first()
+    )
+    price = variant_price(variant_id=variant.pk, market=market) if variant else None
+    if variant is None or price is None:
+        raise NotFound(
+            _("This product is not for sale."), code="variant_not_found", field="variant_id"
+        )
+    return variant, price
+
+
+def _check_stock(variant: Variant, market: Market, quantity: int) -> None:
+    available = variant_availability(variant_ids=[variant.pk], market=market)[variant.pk]
+    if quantity > available:
+        message = (
+            _("%(name)s is out of stock.") % {"name": variant.product.name}
+            if available == 0
+            else _("Only %(n)d of %(name)s left.") % {"n": available, "name": variant.product.name}
+        )
+        raise Conflict(message, code="insufficient_stock", field="quantity", available=available)
+
+
+def _locked(cart: Cart) -> Cart:
+    locked = lock_rows(Cart.objects.filter(pk=cart.pk)).select_related("market").first()
+    if locked is None or locked.status != Cart.Status.OPEN:
+        raise Conflict(_("This cart has already been checked out."), code="cart_closed")
+    return locked
+
+
+def cart_get_or_create(*, market: Market, user: Any = None, token: Any = None) -> Cart:
+    """The shopper's open cart (the customer's, else the guest's ``token``), new if none.
+
+    A cart follows the shopper into another market: its lines stay and are priced there.
+    """
+    cart = cart_find(user=user, token=token)
+    if cart is None:
+        owner = user if user is not None and user.is_authenticated else None
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(user=owner, market=market)
+        except IntegrityError:  # a parallel request created the customer's cart first
+            cart = cart_find(user=user)
+            assert cart is not None
+    if cart.market_id != market.pk:
+        Cart.objects.filter(pk=cart.pk).update(market=market)
+        cart.market = market
+    return cart
+
+
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
+    """Add ``quantity`` units (on top of what the cart has), limited by the stock left."""
+    _check_quantity(quantity)
+    with transaction.atomic():
+        cart = _locked(cart)
+        variant, price = _sellable_variant(variant_id, cart.market)
+        line = CartLine.objects.filter(cart=cart, variant=variant).first()
+        wanted = quantity + (line.quantity if line else 0)
+        _check_quantity(wanted)
+        _check_stock(variant, cart.market, wanted)
+        if line is None:
+            if cart.lines.count() >= MAX_CART_LINES:
+                raise ValidationFailed(
+                    _("This cart is full."), code="cart_full", field="variant_id"
+                )
+            line = CartLine.objects.create(
+                cart=cart, variant=variant, quantity=wanted, price_seen=price.price.amount
+            )
+        else:
+            line.quantity = wanted
+            line.price_seen = price.price.amount
+            line.save(update_fields=["quantity", "price_seen"])
+        _touch(cart)
+    return line
+
+
+def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Set a line's quantity; 0 removes it. Returns the line, or None when removed."""
+    _check_quantity(quantity, allow_zero=True)
+    with transaction.atomic():
+        cart = _locked(cart)
+        line = _line(cart, line_id)
+        if quantity == 0:
+            line.delete()
+            _touch(cart)
+            return None
+        if quantity > line.quantity:  # lowering a quantity is always allowed
+            variant, _price = _sellable_variant(line.variant_id, cart.market)
+            _check_stock(variant, cart.market, quantity)
+        price = variant_price(variant_id=line.variant_id, market=cart.market)
+        line.quantity = quantity
+        line.price_seen = price.price.amount if price else line.price_seen
+        line.save(update_fields=["quantity", "price_seen"])
+        _touch(cart)
+    return line
+
+
+def cart_remove(*, cart: Cart, line_id: int) -> None:
+    with transaction.atomic():
+        cart = _locked(cart)
+        _line(cart, line_id).delete()
+        _touch(cart)
+
+
+def cart_accept_prices(*, cart: Cart) -> None:
+    """The shopper has seen today's prices: stop flagging lines whose price changed."""
+    with transaction.atomic():
+        cart = _locked(cart)
+        for line in cart.lines.all():
+            price = variant_price(variant_id=line.variant_id, market=cart.market)
+            if price is not None and line.price_seen != price.price.amount:
+                CartLine.objects.filter(pk=line.pk).update(price_seen=price.price.amount)
+
+
+def _line(cart: Cart, line_id: object) -> CartLine:
+    line = (
+        CartLine.objects.filter(cart=cart, pk=line_id).first()
+        if isinstance(line_id, int) and not isinstance(line_id, bool)
+        else None
+    )
+    if line is None:
+        raise NotFound(_("This item is not in your cart."), code="line_not_found", field="line_id")
+    return line
+
+
+def _touch(cart: Cart) -> None:
+    cart.save(update_fields=["updated_at"])
+
+
+def cart_merge(*, source: Cart | None, target: Cart) -> Cart:
+    """Move a guest cart's lines into the customer's cart (at login).
+
+    Quantities add up, capped by the stock left and the per-line limit, so a merge never makes
+    a cart that cannot be checked out. The guest cart is closed as merged.
+    """
+    if source is None or source.pk == target.pk:
+        return target
+    with transaction.atomic():
+        source = lock_rows(Cart.objects.filter(pk=source.pk)).get()
+        if source.status != Cart.Status.OPEN:
+            return target
+        target = _locked(target)
+        existing = {line.variant_id: line for line in target.lines.all()}
+        incoming = list(source.lines.all())
+        available = variant_availability(
+            variant_ids=[line.variant_id for line in incoming], market=target.market
+        )
+        for line in incoming:
+            current = existing.get(line.variant_id)
+            wanted = line.quantity + (current.quantity if current else 0)
+            quantity = min(wanted, MAX_LINE_QUANTITY, max(available.get(line.variant_id, 0), 1))
+            if current is not None:
+                CartLine.objects.filter(pk=current.pk).update(
+                    quantity=max(quantity, current.quantity)
+                )
+            else:
+                CartLine.objects.create(
+                    cart=target,
+                    variant_id=line.variant_id,
+                    quantity=quantity,
+                    price_seen=line.price_seen,
+                )
+        Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED)
+        _touch(target)
+    return target
+
+
+def cart_mark_ordered(*, cart: Cart) -> None:
+    """Close the cart once an order has been placed from it (inside the order's transaction)."""
+    updated = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
+        status=Cart.Status.ORDERED
+    )
+    if not updated:
+        raise Conflict(_("This cart has already been checked out."), code="cart_closed")
+
+
+def cart_add_lines(*, cart: Cart, items: list[tuple[int, int]]) -> list[str]:
+    """Add several variants (re-order); return a message for each that could not be added."""
+    problems = []
+    for variant_id, quantity in items:
+        try:
+            cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
+        except (NotFound, Conflict, ValidationFailed) as error:
+            problems.append(error.message)
+    return problems
+
+
+# --- Wishlists -----------------------------------------------------------------------------
+
+
+def wishlist_get_or_create(*, user: Any = None, token: Any = None) -> Wishlist:
+    wishlist = wishlist_find(user=user, token=token)
+    if wishlist is not None:
+        return wishlist
+    if user is not None and user.is_authenticated:
+        wishlist, _created = Wishlist.objects.get_or_create(user=user)
+        return wishlist
+    return Wishlist.objects.create()
+
+
+def wishlist_add(*, wishlist: Wishlist, variant_id: int, market: Market) -> WishlistItem:
+    """Save a variant for later (saving it twice keeps one entry)."""
+    variant, _price = _sellable_variant(variant_id, market)
+    with transaction.atomic():
+        lock_rows(Wishlist.objects.filter(pk=wishlist.pk)).get()
+        item = WishlistItem.objects.filter(wishlist=wishlist, variant=variant).first()
+        if item is not None:
+            return item
+        if wishlist.items.count() >= MAX_WISHLIST_ITEMS:
+            raise ValidationFailed(
+                _("Your wishlist is full."), code="wishlist_full", field="variant_id"
+            )
+        return WishlistItem.objects.create(wishlist=wishlist, variant=variant)
+
+
+def wishlist_remove(*, wishlist: Wishlist, variant_id: int) -> None:
+    deleted, _rows = WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).delete()
+    if not deleted:
+        raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
+
+
+def wishlist_move_to_cart(*, wishlist: Wishlist, variant_id: int, cart: Cart) -> CartLine:
+    """Put one unit in the cart and take the variant off the wishlist, together or not at all."""
+    with transaction.atomic():
+        if not WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).exists():
+            raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
+        line = cart_add(cart=cart, variant_id=variant_id, quantity=1)
+        WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).delete()
+    return line
+
+
+def wishlist_merge(*, source: Wishlist | None, target: Wishlist) -> Wishlist:
+    if source is None or source.pk == target.pk:
+        return target
+    with transaction.atomic():
+        have = set(target.items.values_list("variant_id", flat=True))
+        for variant_id in source.items.values_list("variant_id", flat=True):
+            if variant_id not in have:
+                WishlistItem.objects.create(wishlist=target, variant_id=variant_id)
+        source.delete()
+    return target
+
+
+def wishlist_renew_share_link(*, wishlist: Wishlist) -> Wishlist:
+    """Give the wishlist a new share link; the old link stops working."""
+    wishlist.share_token = uuid.uuid4()
+    wishlist.save(update_fields=["share_token", "updated_at"])
+    return wishlist

@@ -1,0 +1,783 @@
+"""The back office for orders and payments: the order list, the order page with its timeline,
+and the buttons staff press to confirm money, ship, refund and cancel.
+
+An order is never edited as a form. Every change to one goes through the ``orders`` and
+``payments`` services, which check the state machine, move stock and money and write the
+timeline in one transaction; a free-form edit of a total or a status would skip all of that.
+So the order page is a read-only record, and each thing staff may do is a small POST form to
+its own admin URL that calls one service and shows a refusal (a ``DomainError``) as a message.
+
+These admins live in dashboard rather than in ``orders/admin.py`` because the order page shows
+payments, and ``orders`` sits below ``payments``; dashboard, an edge layer, may import both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import URLPattern, path, reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
+
+from tridex.accounts.models import Address
+from tridex.accounts.services import ADDRESS_FIELDS
+from tridex.core.errors import Conflict, DomainError
+from tridex.orders.models import Order, OrderLine, OrderStatus, Shipment
+from tridex.orders.services import (
+    CANCELLABLE,
+    SHIPPABLE,
+    TRANSITIONS,
+    order_mark_delivered,
+    order_ship,
+    order_transition,
+)
+from tridex.payments.gateways.base import GatewayStatus
+from tridex.payments.gateways.promptpay import promptpay_payload
+from tridex.payments.models import Method, Payment, PaymentOption, Refund
+from tridex.payments.services import order_cancel_with_payments, payment_confirm, payment_refund
+from tridex.payments.timeline import event_sentence
+
+_ = gettext_lazy
+S = OrderStatus
+
+
+def _locale() -> str:
+    return translation.get_language() or "en"
+
+
+def _money(order: Order, amount: Decimal) -> str:
+    return order.money(amount).format(_locale())
+
+
+def _choice_label(choices: type[Method] | type[OrderStatus], value: str) -> str:
+    """The label of a stored code, or the code itself if it is no longer a choice."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+def _waiting_payment(order: Order) -> Payment | None:
+    """The latest payment staff can confirm: PromptPay or cash not yet received, or a card
+    payment authorized and waiting to be captured."""
+    for payment in reversed(list(order.payments.all())):
+        if payment.status == GatewayStatus.AUTHORIZED or (
+            payment.status == GatewayStatus.PENDING and payment.method != Method.STRIPE
+        ):
+            return payment
+    return None
+
+
+class OrderActionForm(forms.Form):
+    """One thing staff can do to an order: when it applies, its inputs, the service it calls.
+
+    ``applies_to`` only decides which forms the page shows; the service called by ``perform``
+    still has the last word, so a stale page or a hand-made POST is refused the same way.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str | Promise]
+    help_text: ClassVar[str | Promise]
+    submit_label: ClassVar[str | Promise]
+    dangerous: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.name}_%s")  # several forms share one page
+        super().__init__(*args, **kwargs)
+        self.order = order
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        raise NotImplementedError
+
+    def perform(self, *, actor: str) -> str:
+        """Call the service; return the success message or raise a ``DomainError``."""
+        raise NotImplementedError
+
+    def add_line_fields(
+        self, label: str | Promise, units: dict[OrderLine, int], initial: bool
+    ) -> None:
+        """One quantity field per order line, named ``line_<id>``, up to ``units[line]``."""
+        for line, most in units.items():
+            if most > 0:
+                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                    label=str(label) % {"sku": line.sku},
+                    help_text=gettext("%(name)s, at most %(n)d")
+                    % {"name": _line_name(line), "n": most},
+                    min_value=0,
+                    max_value=most,
+                    initial=most if initial else 0,
+                    required=False,
+                )
+
+    def line_quantities(self) -> dict[int, int]:
+        """The quantities submitted, by order line id; a field left empty counts as zero and
+        a field not submitted at all is left out."""
+        return {
+            int(name.removeprefix("line_")): self.cleaned_data.get(name) or 0
+            for name in self.fields
+            if name.startswith("line_") and self.add_prefix(name) in self.data
+        }
+
+
+def _line_name(line: OrderLine) -> str:
+    return " · ".join(filter(None, [line.product_name, line.variant_name]))
+
+
+class ConfirmPaymentForm(OrderActionForm):
+    name = "confirm_payment"
+    title = _("Confirm payment")
+    help_text = _(
+        "Record that the money arrived: the PromptPay transfer is in the shop's account, the "
+        "courier collected the cash, or the authorized card payment is to be captured."
+    )
+    submit_label = _("Confirm payment")
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return _waiting_payment(order) is not None
+
+    def perform(self, *, actor: str) -> str:
+        payment = _waiting_payment(self.order)
+        if payment is None:
+            raise Conflict(gettext("No payment is waiting to be confirmed."), code="no_payment")
+        payment_confirm(payment=payment, actor=actor)
+        return gettext("Payment %(reference)s confirmed.") % {"reference": payment.reference}
+
+
+class MarkProcessingForm(OrderActionForm):
+    name = "mark_processing"
+    title = _("Mark processing")
+    help_text = _("The order is being prepared; the customer sees it on the order page.")
+    submit_label = _("Mark processing")
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return S.PROCESSING in TRANSITIONS[order.status] and order.status != S.PENDING_PAYMENT
+
+    def perform(self, *, actor: str) -> str:
+        # The state machine lets an unpaid order go to processing for cash on delivery, which
+        # the checkout does while selling the held stock. Done here, the stock would stay only
+        # held and its hold would expire under a parcel being packed.
+        if self.order.status == S.PENDING_PAYMENT:
+            raise Conflict(
+                gettext("Confirm the payment first: an unpaid order's stock is only held."),
+                code="unpaid",
+            )
+        order_transition(order=self.order, to=S.PROCESSING, actor=actor)
+        return gettext("The order is now processing.")
+
+
+class ShipForm(OrderActionForm):
+    name = "ship"
+    title = _("Ship")
+    help_text = _("Record a parcel. Lower a quantity to ship part of the order now.")
+    submit_label = _("Record shipment")
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100, required=False)
+    tracking_url = forms.URLField(label=_("Tracking link"), required=False)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        unshipped = {
+            line: line.quantity - line.quantity_shipped - line.quantity_refunded
+            for line in order.lines.all()
+        }
+        self.add_line_fields(_("Units of %(sku)s"), unshipped, initial=True)
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return order.status in SHIPPABLE
+
+    def perform(self, *, actor: str) -> str:
+        shipment = order_ship(
+            order=self.order,
+            carrier=self.cleaned_data["carrier"],
+            tracking_number=self.cleaned_data["tracking_number"],
+            tracking_url=self.cleaned_data["tracking_url"],
+            lines=self.line_quantities() or None,
+            actor=actor,
+        )
+        return gettext("Shipment with %(carrier)s recorded.") % {"carrier": shipment.carrier}
+
+
+class MarkDeliveredForm(OrderActionForm):
+    name = "mark_delivered"
+    title = _("Mark delivered")
+    help_text = _("The carrier delivered every parcel of this order.")
+    submit_label = _("Mark delivered")
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return S.DELIVERED in TRANSITIONS[order.status]
+
+    def perform(self, *, actor: str) -> str:
+        order_mark_delivered(order=self.order, actor=actor)
+        return gettext("The order is marked as delivered.")
+
+
+class RefundForm(OrderActionForm):
+    name = "refund"
+    title = _("Refund")
+    help_text = _(
+        "The money goes back to the payment it came from. Units entered below go back to stock."
+    )
+    submit_label = _("Refund")
+    dangerous = True
+
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["amount"].initial = order.refundable.amount
+        self.fields["amount"].help_text = gettext("In %(currency)s, at most %(amount)s.") % {
+            "currency": order.currency,
+            "amount": order.refundable.format(_locale()),
+        }
+        returnable = {
+            line: line.quantity - line.quantity_refunded
+            for line in order.lines.all()
+            if line.variant_id  # a deleted variant has no stock to return to
+        }
+        self.add_line_fields(_("Units of %(sku)s back to stock"), returnable, initial=False)
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return order.refundable.amount > 0
+
+    def perform(self, *, actor: str) -> str:
+        amount = self.order.money(self.cleaned_data["amount"])
+        restock = {pk: units for pk, units in self.line_quantities().items() if units}
+        payment_refund(
+            order=self.order,
+            amount=amount,
+            restock=restock or None,
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+        )
+        return gettext("Refunded %(amount)s.") % {"amount": amount.format(_locale())}
+
+
+class CancelForm(OrderActionForm):
+    name = "cancel"
+    title = _("Cancel order")
+    help_text = _(
+        "Unpaid payments are voided, what was paid is refunded and unshipped units go back to "
+        "stock. This cannot be undone."
+    )
+    submit_label = _("Cancel order")
+    dangerous = True
+
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return order.status in CANCELLABLE
+
+    def perform(self, *, actor: str) -> str:
+        order_cancel_with_payments(
+            order=self.order, actor=actor, reason=self.cleaned_data["reason"]
+        )
+        return gettext("Order %(number)s cancelled.") % {"number": self.order.number}
+
+
+ACTIONS: dict[str, type[OrderActionForm]] = {
+    form.name: form
+    for form in (
+        ConfirmPaymentForm,
+        MarkProcessingForm,
+        ShipForm,
+        MarkDeliveredForm,
+        RefundForm,
+        CancelForm,
+    )
+}
+
+
+def _form_errors(form: forms.Form) -> Iterator[str]:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            yield f"{label}: {error}" if label else str(error)
+
+
+def _actor(request: HttpRequest) -> str:
+    return str(getattr(request.user, "email", "") or request.user.get_username())
+
+
+# --- The order admin -----------------------------------------------------------------------
+
+
+class PaymentMethodFilter(admin.SimpleListFilter):
+    """By the method chosen at checkout, with its label (the column stores the code)."""
+
+    title = _("payment method")
+    parameter_name = "payment_method"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return Method.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        value = self.value()
+        return queryset.filter(payment_method=value) if value else queryset
+
+
+class HasShipmentFilter(admin.SimpleListFilter):
+    title = _("shipment")
+    parameter_name = "shipped"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return (("yes", _("Has a shipment")), ("no", _("No shipment yet")))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        shipped = Exists(Shipment.objects.filter(order=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(shipped)
+        if self.value() == "no":
+            return queryset.filter(~shipped)
+        return queryset
+
+
+class OrderLineInline(admin.TabularInline):
+    """The lines as bought: the snapshot taken at checkout, never edited afterwards."""
+
+    model = OrderLine
+    fields = (
+        "product_name",
+        "variant_name",
+        "sku",
+        "quantity",
+        "unit_price_display",
+        "tax_display",
+        "total_display",
+        "quantity_shipped",
+        "quantity_refunded",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
+        return super().get_queryset(request).select_related("order")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Lines are part of the order: whoever may see the order sees its lines."""
+        opts = Order._meta
+        return any(
+            request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+            for action in ("view", "change")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("unit price"))
+    def unit_price_display(self, line: OrderLine) -> str:
+        return _money(line.order, line.unit_price)
+
+    @admin.display(description=_("tax"))
+    def tax_display(self, line: OrderLine) -> str:
+        return f"{_money(line.order, line.tax_amount)} ({line.tax_rate.normalize():f}%)"
+
+    @admin.display(description=_("line total"))
+    def total_display(self, line: OrderLine) -> str:
+        return _money(line.order, line.total)
+
+
+def _address_html(address: dict[str, Any]) -> str:
+    """An order's address (a JSON snapshot) printed the way a parcel label prints it."""
+    if not address:
+        return "—"
+    known = {name: address[name] for name in ADDRESS_FIELDS if address.get(name)}
+    lines = Address(**known).lines()
+    if known.get("phone"):
+        lines.append(str(known["phone"]))
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+def _payment_row(payment: Payment) -> dict[str, Any]:
+    def fmt(amount: Decimal) -> str:
+        return payment.money(amount).format(_locale())
+
+    return {
+        "payment": payment,
+        "amount": fmt(payment.amount),
+        "captured": fmt(payment.captured_amount),
+        "refunded": fmt(payment.refunded_amount),
+        "refunds": [(refund, fmt(refund.amount)) for refund in payment.refunds.all()],
+    }
+
+
+def _shipment_rows(order: Order) -> list[tuple[Shipment, list[tuple[int, str]]]]:
+    """Each parcel with what it carried, as (units, SKU) pairs."""
+    skus = {line.pk: line.sku for line in order.lines.all()}
+    return [
+        (
+            shipment,
+            [(item.quantity, skus.get(item.order_line_id, "")) for item in shipment.lines.all()],
+        )
+        for shipment in order.shipments.all()
+    ]
+
+
+class OrderAdmin(admin.ModelAdmin):
+    change_list_template = "admin/dashboard/order_change_list.html"
+    change_form_template = "admin/dashboard/order_change_form.html"
+    list_display = (
+        "number",
+        "placed_at",
+        "email",
+        "market",
+        "status_badge",
+        "payment_method_label",
+        "total_display",
+        "paid_summary",
+    )
+    list_filter = ("status", "market", PaymentMethodFilter, HasShipmentFilter)
+    list_select_related = ("market",)
+    date_hierarchy = "placed_at"
+    search_fields = ("number", "email", "shipping_address__full_name", "lines__sku")
+    search_help_text = _("Order number, email, the name on the shipping address or a SKU.")
+    inlines = (OrderLineInline,)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("number", "status_badge"),
+                    ("placed_at", "market", "language"),
+                    ("user", "email", "phone"),
+                    "customer_note",
+                )
+            },
+        ),
+        (
+            _("Amounts"),
+            {
+                "fields": (
+                    ("subtotal_display", "shipping_display"),
+                    ("tax_display", "tax_breakdown_display"),
+                    "total_display",
+                    ("paid_display", "refunded_display"),
+                )
+            },
+        ),
+        (
+            _("Delivery and payment"),
+            {
+                "fields": (
+                    ("shipping_method_name", "payment_method_label"),
+                    ("shipping_address_display", "billing_address_display"),
+                )
+            },
+        ),
+    )
+    readonly_fields = tuple(flatten_fieldsets(fieldsets))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Orders come from the checkout, the API and marketplace imports, never by hand."""
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """An order is a record for the customer and the accounts: cancel it, never delete."""
+        return False
+
+    # --- columns ---
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, order: Order) -> str:
+        return format_html(
+            '<span class="order-status order-status-{}">{}</span>',
+            order.status,
+            order.get_status_display(),
+        )
+
+    @admin.display(description=_("payment method"), ordering="payment_method")
+    def payment_method_label(self, order: Order) -> str:
+        return _choice_label(Method, order.payment_method)
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, order: Order) -> str:
+        return _money(order, order.total)
+
+    @admin.display(description=_("paid / refunded"), ordering="paid_amount")
+    def paid_summary(self, order: Order) -> str:
+        if not order.refunded_amount:
+            return _money(order, order.paid_amount)
+        return f"{_money(order, order.paid_amount)} / {_money(order, order.refunded_amount)}"
+
+    @admin.display(description=_("subtotal"))
+    def subtotal_display(self, order: Order) -> str:
+        return _money(order, order.subtotal)
+
+    @admin.display(description=_("shipping"))
+    def shipping_display(self, order: Order) -> str:
+        return _money(order, order.shipping_price)
+
+    @admin.display(description=_("tax"))
+    def tax_display(self, order: Order) -> str:
+        included = gettext("included") if order.prices_include_tax else gettext("added")
+        return f"{_money(order, order.tax_total)} ({included})"
+
+    @admin.display(description=_("tax breakdown"))
+    def tax_breakdown_display(self, order: Order) -> str:
+        rows = [
+            (row.get("name", ""), _money(order, Decimal(row.get("tax") or 0)))
+            for row in order.tax_breakdown
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
+
+    @admin.display(description=_("paid"))
+    def paid_display(self, order: Order) -> str:
+        return _money(order, order.paid_amount)
+
+    @admin.display(description=_("refunded"))
+    def refunded_display(self, order: Order) -> str:
+        return _money(order, order.refunded_amount)
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_display(self, order: Order) -> str:
+        return _address_html(order.shipping_address)
+
+    @admin.display(description=_("billing address"))
+    def billing_address_display(self, order: Order) -> str:
+        return _address_html(order.billing_address)
+
+    # --- the order page ---
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The read-only record plus payments, shipments, the timeline and the actions."""
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])  # changes go through the action forms
+        context = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **(extra_context or {}),
+        }
+        order = self.get_object(request, unquote(object_id))
+        if order is not None:
+            context.update(self._order_panels(request, order))
+        return super().change_view(request, object_id, form_url, context)
+
+    def _order_panels(self, request: HttpRequest, order: Order) -> dict[str, Any]:
+        prefetch_related_objects([order], "lines", "payments__refunds", "shipments__lines")
+        can_act = self.has_change_permission(request, order)
+        return {
+            "order_time_zone": order.market.time_zone,
+            "order_payments": [_payment_row(payment) for payment in order.payments.all()],
+            "order_shipments": _shipment_rows(order),
+            "order_timeline": [(event, event_sentence(event)) for event in order.events.all()],
+            "order_actions": [
+                form(order=order) for form in ACTIONS.values() if can_act and form.applies_to(order)
+            ],
+        }
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        action = path(
+            "<path:object_id>/action/<slug:action>/",
+            self.admin_site.admin_view(self.action_view),
+            name="{}_{}_action".format(*info),
+        )
+        return [action, *super().get_urls()]
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Run one action from the order page and come back to it with the outcome."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self.get_object(request, unquote(object_id))
+        form_class = ACTIONS.get(action)
+        if order is None or form_class is None:
+            raise Http404(gettext("There is no such order or action."))
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        prefetch_related_objects([order], "lines", "payments")
+        form = form_class(request.POST, order=order)
+        if not form.is_valid():
+            for message in _form_errors(form):
+                messages.error(request, message)
+        else:
+            try:
+                messages.success(request, form.perform(actor=_actor(request)))
+            except DomainError as error:
+                messages.error(request, error.message)
+        change = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
+        )
+        return HttpResponseRedirect(change)
+
+
+# --- Payment options and payments ----------------------------------------------------------
+
+
+class PaymentOptionForm(forms.ModelForm):
+    class Meta:
+        model = PaymentOption
+        fields = ("market", "method", "is_active", "min_total", "max_total", "account", "position")
+
+    def clean(self) -> dict[str, Any]:
+        """Say in words what the database constraint would only refuse, and refuse a PromptPay
+        option no QR could be made for (the checkout would silently leave it out)."""
+        data = super().clean() or {}
+        low, high = data.get("min_total"), data.get("max_total")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_total", gettext("The maximum must not be below the minimum."))
+        if data.get("method") == Method.PROMPTPAY:
+            self._check_promptpay(data)
+        return data
+
+    def _check_promptpay(self, data: dict[str, Any]) -> None:
+        market = data.get("market")
+        if market is not None and market.currency != "THB":
+            self.add_error("method", gettext("PromptPay accepts Thai baht only."))
+        if not data.get("account"):
+            self.add_error("account", gettext("Enter the PromptPay ID that receives payments."))
+            return
+        try:
+            promptpay_payload(target=data["account"], amount=None)
+        except DomainError as error:
+            self.add_error("account", error.message)
+
+
+class PaymentOptionAdmin(admin.ModelAdmin):
+    """Which payment methods each market offers, for which order totals, paid to which
+    PromptPay ID."""
+
+    form = PaymentOptionForm
+    list_display = (
+        "market",
+        "method",
+        "is_active",
+        "min_total",
+        "max_total",
+        "account",
+        "position",
+    )
+    list_editable = ("is_active", "position")
+    list_filter = ("market", "method", "is_active")
+    list_select_related = ("market",)
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    fields = ("amount", "status", "reason", "actor", "external_id", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments as recorded, for looking up a reference; they change only through the
+    provider's webhooks and the order page's actions."""
+
+    list_display = (
+        "reference",
+        "order_link",
+        "method",
+        "status",
+        "amount_display",
+        "captured_display",
+        "refunded_display",
+        "created_at",
+    )
+    list_filter = ("method", "status")
+    list_select_related = ("order",)
+    search_fields = ("reference", "external_id", "order__number")
+    date_hierarchy = "created_at"
+    fields = (
+        "reference",
+        "order_link",
+        "method",
+        "status",
+        "amount_display",
+        "captured_display",
+        "refunded_display",
+        "external_id",
+        "expires_at",
+        "failure_message",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    inlines = (RefundInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_link(self, payment: Payment) -> str:
+        url = reverse("admin:orders_order_change", args=[payment.order_id])
+        return format_html('<a href="{}">{}</a>', url, payment.order.number)
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, payment: Payment) -> str:
+        return payment.money(payment.amount).format(_locale())
+
+    @admin.display(description=_("captured"))
+    def captured_display(self, payment: Payment) -> str:
+        return payment.money(payment.captured_amount).format(_locale())
+
+    @admin.display(description=_("refunded"))
+    def refunded_display(self, payment: Payment) -> str:
+        return payment.money(payment.refunded_amount).format(_locale())
+
+
+def _register() -> None:
+    """Register (or replace) the admins; safe if a domain registers its own first."""
+    for model, model_admin in (
+        (Order, OrderAdmin),
+        (PaymentOption, PaymentOptionAdmin),
+        (Payment, PaymentAdmin),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, model_admin)
+
+
+_register()

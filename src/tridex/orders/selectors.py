@@ -1,0 +1,47 @@
+"""Order reads for customers: only ever their own orders, found by number or by the secret
+token in their confirmation email. Anything else is "not found", never "forbidden", so order
+numbers cannot be probed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from tridex.core.errors import NotFound
+from tridex.orders.models import Order, OrderEvent, Shipment
+
+
+def _detail_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related("market").prefetch_related(
+        "lines",
+        Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at")),
+        Prefetch("events", queryset=OrderEvent.objects.filter(is_public=True)),
+    )
+
+
+def order_for_customer(*, user: Any, number: str) -> Order:
+    if user is None or not user.is_authenticated:
+        raise NotFound(_("There is no such order."), code="order_not_found")
+    order = _detail_queryset().filter(user=user, number=str(number)[:20]).first()
+    if order is None:
+        raise NotFound(_("There is no such order."), code="order_not_found")
+    return order
+
+
+def order_for_token(*, token: str) -> Order:
+    try:
+        parsed = uuid.UUID(str(token))
+    except ValueError:
+        raise NotFound(_("There is no such order."), code="order_not_found") from None
+    order = _detail_queryset().filter(token=parsed).first()
+    if order is None:
+        raise NotFound(_("There is no such order."), code="order_not_found")
+    return order
+
+
+def order_list_for_customer(*, user: Any) -> QuerySet[Order]:
+    """The customer's orders, newest first (paginate the result)."""
+    return Order.objects.filter(user=user).select_related("market").order_by("-placed_at", "-id")

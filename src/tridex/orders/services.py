@@ -1,0 +1,455 @@
+"""Order writes: placing, the state machine, shipments, cancellations and refunds.
+
+Every change of status goes through ``_move``, which refuses a transition the state machine does
+not allow and writes the timeline entry in the same transaction. Money movements at a payment
+provider are ``payments``' business; this module records their outcome on the order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tridex.core import events
+from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.locking import lock_rows
+from tridex.core.money import Money
+from tridex.inventory.selectors import stock_sold
+from tridex.inventory.services import stock_commit, stock_release, stock_return
+from tridex.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment, ShipmentLine
+
+S = OrderStatus
+# What each status may become. Anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    # → processing straight away: cash on delivery is paid when the parcel arrives.
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.PROCESSING, S.CANCELLED}),
+    S.PAID: frozenset({S.PROCESSING, S.SHIPPED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.PROCESSING: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.DELIVERED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset(
+        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.CANCELLED}
+    ),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
+SHIPPABLE = frozenset({S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
+
+
+@dataclass(frozen=True)
+class LineSnapshot:
+    variant_id: int
+    product_id: int
+    product_name: str
+    variant_name: str
+    sku: str
+    quantity: int
+    unit_price: Money
+    total: Money
+    tax_rate: Decimal
+    tax_amount: Money
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """Everything an order is made of, worked out and validated by the checkout."""
+
+    market_id: int
+    currency: str
+    email: str
+    phone: str
+    language: str
+    user_id: int | None
+    shipping_address: Mapping[str, str]
+    billing_address: Mapping[str, str]
+    shipping_method_code: str
+    shipping_method_name: str
+    shipping_min_days: int
+    shipping_max_days: int
+    payment_method: str
+    prices_include_tax: bool
+    lines: Sequence[LineSnapshot]
+    subtotal: Money
+    shipping_price: Money
+    tax_total: Money
+    total: Money
+    tax_breakdown: Sequence[Mapping[str, str]]
+    customer_note: str = ""
+
+
+def order_create(*, draft: OrderDraft) -> Order:
+    """Write the order and its lines (inside the caller's transaction) and give it a number."""
+    order = Order.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        user_id=draft.user_id,
+        email=draft.email,
+        phone=draft.phone,
+        language=draft.language,
+        market_id=draft.market_id,
+        currency=draft.currency,
+        shipping_address=dict(draft.shipping_address),
+        billing_address=dict(draft.billing_address),
+        shipping_method_code=draft.shipping_method_code,
+        shipping_method_name=draft.shipping_method_name,
+        shipping_min_days=draft.shipping_min_days,
+        shipping_max_days=draft.shipping_max_days,
+        payment_method=draft.payment_method,
+        prices_include_tax=draft.prices_include_tax,
+        subtotal=draft.subtotal.amount,
+        shipping_price=draft.shipping_price.amount,
+        tax_total=draft.tax_total.amount,
+        total=draft.total.amount,
+        tax_breakdown=list(draft.tax_breakdown),
+        customer_note=draft.customer_note,
+        placed_at=timezone.now(),
+    )
+    order.number = order_number(order.pk)
+    Order.objects.filter(pk=order.pk).update(number=order.number)
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                variant_id=line.variant_id,
+                product_id_snapshot=line.product_id,
+                product_name=line.product_name,
+                variant_name=line.variant_name,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=line.unit_price.amount,
+                total=line.total.amount,
+                tax_rate=line.tax_rate,
+                tax_amount=line.tax_amount.amount,
+            )
+            for line in draft.lines
+        ]
+    )
+    _event(order, OrderEvent.Kind.PLACED, "placed", public=True, total=str(draft.total.amount))
+    events.emit("orders.order_placed", order_id=order.pk)
+    return order
+
+
+def order_number(pk: int) -> str:
+    """Readable, sequential and never reused: 100001, 100002, …"""
+    return str(100000 + pk)
+
+
+def _event(
+    order: Order, kind: str, code: str, *, actor: str = "", public: bool = False, **data: Any
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, kind=kind, code=code, data=data, actor=actor, is_public=public
+    )
+
+
+def order_locked(*, order_id: int) -> Order:
+    """The order with its row locked for the rest of the transaction."""
+    order = lock_rows(Order.objects.filter(pk=order_id)).first()
+    if order is None:
+        raise NotFound(_("There is no such order."), code="order_not_found")
+    return order
+
+
+def _move(order: Order, to: str, *, actor: str = "", **data: Any) -> None:
+    if to not in TRANSITIONS[order.status]:
+        raise Conflict(
+            _("An order that is %(current)s cannot become %(new)s.")
+            % {"current": S(order.status).label.lower(), "new": S(to).label.lower()},
+            code="illegal_transition",
+            field="status",
+        )
+    previous = order.status
+    order.status = to
+    Order.objects.filter(pk=order.pk).update(status=to, updated_at=timezone.now())
+    _event(order, OrderEvent.Kind.STATUS, to, actor=actor, public=True, previous=previous, **data)
+    events.emit("orders.status_changed", order_id=order.pk, status=to, previous=previous)
+
+
+def order_transition(*, order: Order, to: str, actor: str = "") -> Order:
+    """Move an order to ``to`` if the state machine allows it (staff: processing, delivered)."""
+    if to not in S.values:
+        raise ValidationFailed(_("Unknown status."), code="invalid_status", field="status")
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        _move(locked, to, actor=actor)
+    return locked
+
+
+def order_mark_paid(*, order: Order, amount: Money, actor: str = "", gateway: str = "") -> Order:
+    """Record money received. Stock held for the order becomes sold stock.
+
+    Paying a pending order moves it to paid; cash collected for a cash-on-delivery order that
+    is already on its way only adds to what was paid. The caller has made sure stock is held
+    (``stock_commit`` of nothing is harmless for an order whose stock is already sold).
+    """
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        if amount.currency != locked.currency:
+            raise ValidationFailed(_("The payment is in another currency."), field="currency")
+        locked.paid_amount += amount.amount
+        Order.objects.filter(pk=locked.pk).update(paid_amount=locked.paid_amount)
+        _event(
+            locked,
+            OrderEvent.Kind.PAYMENT,
+            "paid",
+            actor=actor,
+            public=True,
+            amount=str(amount.amount),
+            gateway=gateway,
+        )
+        stock_commit(reference=locked.reservation_reference, actor=actor or "checkout")
+        if locked.status == S.PENDING_PAYMENT:
+            _move(locked, S.PAID, actor=actor)
+        events.emit("orders.order_paid", order_id=locked.pk)
+    return locked
+
+
+def order_confirm_unpaid(*, order: Order, actor: str = "") -> Order:
+    """Accept an order to be paid on delivery: its stock is sold now, it goes to processing."""
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        stock_commit(reference=locked.reservation_reference, actor=actor or "checkout")
+        _move(locked, S.PROCESSING, actor=actor)
+    return locked
+
+
+def order_record_unfulfillable_payment(*, order: Order, amount: Money, actor: str = "") -> Order:
+    """Money arrived for an order that can no longer be fulfilled (cancelled, or its hold
+    expired and the units sold out): record it and cancel; ``payments`` refunds it."""
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        locked.paid_amount += amount.amount
+        Order.objects.filter(pk=locked.pk).update(paid_amount=locked.paid_amount)
+        _event(
+            locked,
+            OrderEvent.Kind.PAYMENT,
+            "paid_unfulfillable",
+            actor=actor,
+            amount=str(amount.amount),
+        )
+        if locked.status != S.CANCELLED:
+            stock_release(reference=locked.reservation_reference)
+            _move(locked, S.CANCELLED, actor=actor, reason="out_of_stock_after_payment")
+    return locked
+
+
+def order_note_event(
+    *, order: Order, kind: str, code: str, actor: str = "", public: bool = False, **data: Any
+) -> OrderEvent:
+    """Add an entry to the timeline (payments, emails and stock report here)."""
+    return _event(order, kind, code, actor=actor, public=public, **data)
+
+
+def order_release_stock(*, order: Order, actor: str = "") -> int:
+    """The hold of an unpaid order expired: give its units back, note it on the timeline."""
+    with transaction.atomic():
+        released = stock_release(reference=order.reservation_reference)
+        if released:
+            _event(order, OrderEvent.Kind.STOCK, "reservation_expired", actor=actor, units=released)
+    return released
+
+
+def order_check_cancellable(*, order: Order) -> None:
+    if order.status not in CANCELLABLE:
+        raise Conflict(
+            _("This order can no longer be cancelled."), code="not_cancellable", field="status"
+        )
+
+
+def order_cancel(*, order: Order, actor: str = "", reason: str = "") -> Order:
+    """Cancel an order: held units go back, sold units return to their warehouse.
+
+    The money side (voiding or refunding a payment) is done first by ``payments``.
+    """
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        order_check_cancellable(order=locked)
+        if locked.paid_amount > locked.refunded_amount:
+            raise Conflict(
+                _("Refund the payment before cancelling the order."),
+                code="refund_first",
+                field="status",
+            )
+        stock_release(reference=locked.reservation_reference)
+        _restock_unshipped(locked, actor)
+        _move(locked, S.CANCELLED, actor=actor, reason=reason)
+    return locked
+
+
+def _restock_unshipped(order: Order, actor: str) -> None:
+    items = [
+        (line.variant_id, line.quantity - line.quantity_shipped - line.quantity_refunded)
+        for line in order.lines.all()
+        if line.variant_id and line.quantity - line.quantity_shipped - line.quantity_refunded > 0
+    ]
+    sold = _sold_items(order, items)
+    if sold:
+        stock_return(reference=order.reservation_reference, items=sold, actor=actor)
+
+
+def _sold_items(order: Order, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    sold = stock_sold(reference=order.reservation_reference)
+    return [(v, min(q, sold.get(v, 0))) for v, q in items if min(q, sold.get(v, 0)) > 0]
+
+
+def order_ship(
+    *,
+    order: Order,
+    carrier: str,
+    tracking_number: str = "",
+    tracking_url: str = "",
+    lines: Mapping[int, int] | None = None,
+    actor: str = "",
+) -> Shipment:
+    """Record a parcel. Without ``lines`` it carries everything not yet shipped."""
+    carrier = " ".join((carrier or "").split())
+    if not carrier:
+        raise ValidationFailed(_("Enter the carrier."), code="required", field="carrier")
+    if tracking_url and not tracking_url.startswith(("https://", "http://")):
+        raise ValidationFailed(_("Enter a web address."), field="tracking_url")
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        if locked.status not in SHIPPABLE:
+            raise Conflict(
+                _("Only a paid or confirmed order can be shipped."),
+                code="not_shippable",
+                field="status",
+            )
+        parcel = _parcel(locked, lines)
+        shipment = Shipment.objects.create(
+            order=locked,
+            carrier=carrier[:100],
+            tracking_number=(tracking_number or "").strip()[:100],
+            tracking_url=tracking_url,
+            actor=actor,
+        )
+        for line, quantity in parcel:
+            ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)
+            OrderLine.objects.filter(pk=line.pk).update(
+                quantity_shipped=line.quantity_shipped + quantity
+            )
+        _event(
+            locked,
+            OrderEvent.Kind.SHIPMENT,
+            "shipped",
+            actor=actor,
+            public=True,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracking_url=tracking_url,
+        )
+        remaining = any(
+            line.quantity - line.quantity_shipped - line.quantity_refunded > 0
+            for line in locked.lines.all()
+        )
+        if not remaining and locked.status != S.SHIPPED:
+            _move(locked, S.SHIPPED, actor=actor)
+        elif locked.status == S.PAID:
+            _move(locked, S.PROCESSING, actor=actor)
+        events.emit("orders.order_shipped", order_id=locked.pk, shipment_id=shipment.pk)
+    return shipment
+
+
+def _parcel(order: Order, lines: Mapping[int, int] | None) -> list[tuple[OrderLine, int]]:
+    order_lines = {line.pk: line for line in order.lines.all()}
+    wanted = lines or {
+        pk: line.quantity - line.quantity_shipped - line.quantity_refunded
+        for pk, line in order_lines.items()
+    }
+    parcel = []
+    for pk, quantity in wanted.items():
+        line = order_lines.get(pk)
+        if line is None:
+            raise NotFound(_("This line is not part of the order."), field="lines")
+        open_units = line.quantity - line.quantity_shipped - line.quantity_refunded
+        if not isinstance(quantity, int) or quantity < 0 or quantity > open_units:
+            raise ValidationFailed(
+                _("%(sku)s: ship between 0 and %(n)d.") % {"sku": line.sku, "n": open_units},
+                field="lines",
+            )
+        if quantity:
+            parcel.append((line, quantity))
+    if not parcel:
+        raise ValidationFailed(_("There is nothing left to ship."), field="lines")
+    return parcel
+
+
+def order_mark_delivered(*, order: Order, actor: str = "") -> Order:
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        _move(locked, S.DELIVERED, actor=actor)
+        locked.shipments.filter(delivered_at__isnull=True).update(delivered_at=timezone.now())
+    return locked
+
+
+def order_record_refund(
+    *,
+    order: Order,
+    amount: Money,
+    restock: Mapping[int, int] | None = None,
+    actor: str = "",
+    reason: str = "",
+    change_status: bool = True,
+) -> Order:
+    """Record money returned (by ``payments``) and, if asked, units back in stock.
+
+    ``restock`` maps order line ids to units coming back. The order becomes refunded once
+    everything paid has been returned, partially refunded before that.
+    """
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        if amount.currency != locked.currency or amount.amount <= 0:
+            raise ValidationFailed(_("Enter an amount above zero."), field="amount")
+        if amount.amount > locked.paid_amount - locked.refunded_amount:
+            raise ValidationFailed(
+                _("At most %(amount)s can be refunded.")
+                % {"amount": locked.refundable.format(locked.language)},
+                code="refund_too_large",
+                field="amount",
+            )
+        locked.refunded_amount += amount.amount
+        Order.objects.filter(pk=locked.pk).update(refunded_amount=locked.refunded_amount)
+        if restock:
+            _restock_lines(locked, restock, actor)
+        _event(
+            locked,
+            OrderEvent.Kind.REFUND,
+            "refunded",
+            actor=actor,
+            public=True,
+            amount=str(amount.amount),
+            reason=reason,
+        )
+        if change_status:
+            full = locked.refunded_amount >= locked.paid_amount
+            _move(locked, S.REFUNDED if full else S.PARTIALLY_REFUNDED, actor=actor)
+    return locked
+
+
+def _restock_lines(order: Order, restock: Mapping[int, int], actor: str) -> None:
+    lines = {line.pk: line for line in order.lines.all()}
+    items = []
+    for pk, quantity in restock.items():
+        line = lines.get(pk)
+        if line is None:
+            raise NotFound(_("This line is not part of the order."), field="restock")
+        left = line.quantity - line.quantity_refunded
+        if not isinstance(quantity, int) or quantity < 0 or quantity > left:
+            raise ValidationFailed(
+                _("%(sku)s: return between 0 and %(n)d.") % {"sku": line.sku, "n": left},
+                field="restock",
+            )
+        if quantity and line.variant_id:
+            items.append((line.variant_id, quantity))
+            OrderLine.objects.filter(pk=pk).update(
+                quantity_refunded=line.quantity_refunded + quantity
+            )
+    if items:
+        stock_return(reference=order.reservation_reference, items=items, actor=actor)

@@ -1,0 +1,55 @@
+"""Payment reads: which methods a shopper may choose, and an order's payments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from tridex.core.money import Money
+from tridex.markets.models import Market
+from tridex.orders.models import Order
+from tridex.payments.models import Method, Payment, PaymentOption
+
+
+@dataclass(frozen=True)
+class PaymentOptionView:
+    method: str
+    label: str
+    account: str
+
+
+def _configured(option: PaymentOption) -> bool:
+    """A method the shop switched on but cannot take yet is not offered."""
+    if option.method == Method.STRIPE:
+        return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
+    if option.method == Method.PROMPTPAY:
+        return bool(option.account) and option.market.currency == "THB"
+    return True
+
+
+def payment_options(*, market: Market, total: Money) -> list[PaymentOptionView]:
+    """The methods offered in ``market`` for an order of ``total``, in the shop's order."""
+    options = PaymentOption.objects.filter(market=market, is_active=True).select_related("market")
+    return [
+        PaymentOptionView(option.method, str(option.get_method_display()), option.account)
+        for option in options
+        if _configured(option)
+        and (option.min_total is None or total.amount >= option.min_total)
+        and (option.max_total is None or total.amount <= option.max_total)
+    ]
+
+
+def payment_option(*, market: Market, method: str, total: Money) -> PaymentOptionView | None:
+    return next(
+        (o for o in payment_options(market=market, total=total) if o.method == method), None
+    )
+
+
+def order_payments(*, order: Order) -> list[Payment]:
+    return list(order.payments.prefetch_related("refunds"))
+
+
+def payment_current(*, order: Order) -> Payment | None:
+    """The order's latest payment attempt."""
+    return order.payments.order_by("-created_at", "-id").first()
