@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import THAI_ADDRESS
 from tridex.accounts.models import User
@@ -197,3 +199,23 @@ def test_reorder_puts_the_items_back_in_the_cart(client, variant):
     client.post(f"/en/orders/{order.number}/reorder/")
     cart = Cart.objects.get(user=customer, status="open")
     assert list(cart.lines.values_list("variant_id", "quantity")) == [(variant.pk, 2)]
+
+
+def _queries(client, url, headers):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, **headers).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/en/cart/", "/en/checkout/", "/api/v1/cart"])
+def test_cart_and_checkout_queries_do_not_grow_with_lines(client, commerce, make_product, url):
+    first = make_product(price="990", stock=9).variants.get()
+    client.post("/en/cart/add/", {"variant": first.pk, "quantity": "1"})
+    token = Cart.objects.get().token
+    headers = {"HTTP_X_CART_TOKEN": str(token)} if url.startswith("/api") else {}
+    _queries(client, url, headers)  # warm the market and session caches
+    with_one = _queries(client, url, headers)
+    for n in range(5):
+        variant = make_product(price=str(1000 + n), stock=9).variants.get()
+        client.post("/en/cart/add/", {"variant": variant.pk, "quantity": "1"})
+    assert _queries(client, url, headers) <= with_one

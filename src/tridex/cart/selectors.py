@@ -101,6 +101,22 @@ def _variants(variant_ids: list[int]) -> dict[int, Variant]:
     return {variant.pk: variant for variant in rows}
 
 
+def _catalog_facts(
+    ids: list[int], market: Market
+) -> tuple[dict[int, Variant], set[int], dict[int, VariantPrice], dict[int, int]]:
+    """What the catalog says now about these variants in ``market``, in four queries: the
+    variants, which of their products are visible, their prices and the units available."""
+    variants = _variants(ids)
+    visible = set(
+        Product.objects.visible()
+        .filter(pk__in={v.product_id for v in variants.values()})
+        .values_list("pk", flat=True)
+    )
+    prices = variant_prices(variant_ids=ids, market=market)
+    available = variant_availability(variant_ids=ids, market=market)
+    return variants, visible, prices, available
+
+
 def _sellable(variant: Variant | None, visible: set[int]) -> bool:
     return variant is not None and variant.is_active and variant.product_id in visible
 
@@ -125,15 +141,7 @@ def _home_country(market: Market) -> str:
 def _summary(
     cart: Cart | None, market: Market, rows: list[CartLine], country: str, region: str
 ) -> CartSummary:
-    ids = [row.variant_id for row in rows]
-    variants = _variants(ids)
-    visible = set(
-        Product.objects.visible()
-        .filter(pk__in={v.product_id for v in variants.values()})
-        .values_list("pk", flat=True)
-    )
-    prices = variant_prices(variant_ids=ids, market=market)
-    available = variant_availability(variant_ids=ids, market=market)
+    variants, visible, prices, available = _catalog_facts([row.variant_id for row in rows], market)
     lines = [
         _line(row, variants.get(row.variant_id), visible, prices, available, market) for row in rows
     ]
@@ -294,15 +302,7 @@ def wishlist_items(*, wishlist: Wishlist | None, market: Market) -> list[Wishlis
     if wishlist is None:
         return []
     rows: list[WishlistItem] = list(wishlist.items.all())
-    ids = [row.variant_id for row in rows]
-    variants = _variants(ids)
-    visible = set(
-        Product.objects.visible()
-        .filter(pk__in={v.product_id for v in variants.values()})
-        .values_list("pk", flat=True)
-    )
-    prices = variant_prices(variant_ids=ids, market=market)
-    available = variant_availability(variant_ids=ids, market=market)
+    variants, visible, prices, available = _catalog_facts([row.variant_id for row in rows], market)
     views = []
     for row in rows:
         variant = variants.get(row.variant_id)
