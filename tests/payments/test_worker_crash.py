@@ -67,6 +67,17 @@ def _start_worker(queue: str, stripe_server, tmp_path: Path) -> subprocess.Popen
     return subprocess.Popen(command, env=env, start_new_session=True)
 
 
+def _workers_disconnected() -> bool:
+    """PostgreSQL ends a killed client's session a moment later; the test database can only be
+    dropped at teardown once it has."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] == 0
+
+
 def _wait(condition, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -127,6 +138,7 @@ def test_a_refund_task_survives_its_worker_being_killed(
             if worker is not None and worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(timeout=10)
+        _wait(_workers_disconnected, 15, "the killed workers' database sessions to end")
 
     calls = stripe_server.calls("POST", "/v1/refunds")
     assert len(calls) == 2  # the first call and its rerun …
