@@ -189,6 +189,8 @@ def main() -> None:
     for buyers in args.buyers:
         ids = [int(v) for v in _shell(SETUP.format(limited=args.limited), env).strip().split(",")]
         plenty, limited = ids[:50], ids[50]
+        # Earlier runs sold this variant too: count only what this run sells.
+        _q, _r, sold_before, orders_before = _shell(CHECK.format(vid=limited), env).split()
         server = subprocess.Popen(
             [*TRIDEX, "serve", "--workers", str(args.workers), "--port", str(args.port)],
             env=env,
@@ -203,14 +205,15 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        on_hand, held, sold, orders = _shell(CHECK.format(vid=limited), env).split()
+        on_hand, held, sold_after, orders_after = _shell(CHECK.format(vid=limited), env).split()
+        sold = int(sold_after) - int(sold_before)
         rush["check"] = {
             "units": args.limited,
             "on_hand_after": int(on_hand),
             "held_after": int(held),
-            "units_sold": int(sold),
-            "orders": int(orders),
-            "oversold": max(0, int(sold) - args.limited),
+            "units_sold": sold,
+            "orders": int(orders_after) - int(orders_before),
+            "oversold": max(0, sold - args.limited, -int(on_hand)),
         }
         results.append({"load": load, "rush": rush})
         print(json.dumps(results[-1], indent=1), flush=True)

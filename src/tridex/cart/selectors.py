@@ -12,11 +12,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
-from tridex.catalog.models import OptionValue, Product, Variant
+from tridex.catalog.models import OptionValue, Variant
 from tridex.core.errors import NotFound
 from tridex.core.money import Money
 from tridex.inventory.selectors import variant_availability
@@ -104,14 +105,11 @@ def _variants(variant_ids: list[int]) -> dict[int, Variant]:
 def _catalog_facts(
     ids: list[int], market: Market
 ) -> tuple[dict[int, Variant], set[int], dict[int, VariantPrice], dict[int, int]]:
-    """What the catalog says now about these variants in ``market``, in four queries: the
-    variants, which of their products are visible, their prices and the units available."""
-    variants = _variants(ids)
-    visible = set(
-        Product.objects.visible()
-        .filter(pk__in={v.product_id for v in variants.values()})
-        .values_list("pk", flat=True)
-    )
+    """What the catalog says now about these variants in ``market``: the variants with their
+    products and option values, which products are visible, prices and units available."""
+    variants = _variants(ids) if ids else {}
+    now = timezone.now()
+    visible = {v.product_id for v in variants.values() if v.product.is_visible(now)}
     prices = variant_prices(variant_ids=ids, market=market)
     available = variant_availability(variant_ids=ids, market=market)
     return variants, visible, prices, available
@@ -122,7 +120,12 @@ def _sellable(variant: Variant | None, visible: set[int]) -> bool:
 
 
 def cart_summary(
-    *, cart: Cart | None, market: Market, country: str = "", region: str = ""
+    *,
+    cart: Cart | None,
+    market: Market,
+    country: str = "",
+    region: str = "",
+    with_tax: bool = True,
 ) -> CartSummary:
     """Lines, prices, tax and totals of ``cart`` in ``market``, in a fixed number of queries.
 
@@ -130,7 +133,9 @@ def cart_summary(
     the prices of a tax-inclusive market, added on top in a tax-exclusive one.
     """
     rows = list(cart.lines.all()) if cart is not None else []
-    return _summary(cart, market, rows, country or _home_country(market), region)
+    # The checkout prices tax itself, with delivery included: it asks for none here.
+    country = (country or _home_country(market)) if with_tax else ""
+    return _summary(cart, market, rows, country, region)
 
 
 def _home_country(market: Market) -> str:

@@ -167,6 +167,15 @@ class Product(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def is_visible(self, at=None) -> bool:  # type: ignore[no-untyped-def]
+        """The rule of ``ProductQuerySet.visible`` for a product already loaded."""
+        now = at or timezone.now()
+        return (
+            self.is_published
+            and (self.available_from is None or self.available_from <= now)
+            and (self.available_until is None or self.available_until > now)
+        )
+
 
 class Variant(TimeStampedModel):
     product = models.ForeignKey(

@@ -32,7 +32,7 @@ from tridex.markets.models import Market
 from tridex.orders.models import Order
 from tridex.orders.services import LineSnapshot, OrderDraft, order_confirm_unpaid, order_create
 from tridex.payments.models import Method, Payment
-from tridex.payments.selectors import PaymentOptionView, payment_option, payment_options
+from tridex.payments.selectors import PaymentOptionView, payment_options
 from tridex.payments.services import payment_create, payment_open, reservation_expiry
 from tridex.shipping.selectors import ShippingQuote, shipping_quote, shipping_quotes
 from tridex.tax.selectors import TaxBreakdown, tax_compute
@@ -87,7 +87,7 @@ def checkout_quote(
 ) -> CheckoutQuote:
     """The order the cart would make, delivered to ``country``: shipping choices, tax, total."""
     country = (country or _default_country(market)).upper()
-    summary = cart_summary(cart=cart, market=market, country=country, region=region)
+    summary = cart_summary(cart=cart, market=market, with_tax=not country)
     options = (
         shipping_quotes(
             market=market,
@@ -161,9 +161,7 @@ def checkout_place_order(
         raise Conflict(
             _("Your cart belongs to another market."), code="market_mismatch", field="market"
         )
-    summary = cart_summary(
-        cart=cart, market=market, country=shipping["country"], region=shipping["region"]
-    )
+    summary = cart_summary(cart=cart, market=market, with_tax=False)
     _check_lines(summary)
     quote = shipping_quote(
         market=market,
@@ -176,7 +174,7 @@ def checkout_place_order(
     priced = _priced(summary, market, shipping["country"], shipping["region"], [quote], quote)
     _check_expected_total(details.expected_total, priced.total)
     method = str(details.payment_method or "")
-    if payment_option(market=market, method=method, total=priced.total) is None:
+    if not any(option.method == method for option in priced.payment_options):
         raise ValidationFailed(
             _("This payment method is not available for this order."),
             code="payment_method_unavailable",

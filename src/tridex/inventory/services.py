@@ -142,6 +142,9 @@ def stock_reserve(
         held: list[Reservation] = []
         for variant_id, quantity in wanted.items():
             held.extend(_hold(by_variant[variant_id], variant_id, quantity, reference, expires_at))
+        # One hold per stock row and reference (a unique constraint): a second reservation
+        # for a reference that still holds units is refused rather than merged.
+        Reservation.objects.bulk_create(held)
     return held
 
 
@@ -176,16 +179,9 @@ def _hold(
             continue
         Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
         stock.reserved += take
-        reservation, created = Reservation.objects.get_or_create(
-            stock=stock,
-            reference=reference,
-            defaults={"quantity": take, "expires_at": expires_at},
+        held.append(
+            Reservation(stock=stock, reference=reference, quantity=take, expires_at=expires_at)
         )
-        if not created:
-            Reservation.objects.filter(pk=reservation.pk).update(
-                quantity=F("quantity") + take, expires_at=expires_at
-            )
-        held.append(reservation)
         _announce(stock)
         quantity -= take
         if quantity == 0:

@@ -77,10 +77,13 @@ def payment_create(*, order: Order, method: str, expires_at: datetime | None = N
     """
     if method not in Method.values:
         raise ValidationFailed(_("Choose a payment method."), field="payment_method")
+    reference = f"pay_{secrets.token_hex(12)}"
     payment = Payment.objects.create(
         order=order,
         method=method,
-        reference=f"pay_{secrets.token_hex(12)}",
+        reference=reference,
+        # Cash is matched by our own reference; providers give theirs when the payment opens.
+        external_id=reference if method == Method.COD else "",
         currency=order.currency,
         amount=order.total,
         expires_at=expires_at if method == Method.PROMPTPAY else None,
@@ -91,9 +94,6 @@ def payment_create(*, order: Order, method: str, expires_at: datetime | None = N
         payment.qr_payload = str(result.raw.get("qr_payload", ""))
         payment.external_id = result.external_id
         payment.save(update_fields=["qr_payload", "external_id"])
-    elif method == Method.COD:
-        payment.external_id = payment.reference
-        payment.save(update_fields=["external_id"])
     return payment
 
 
