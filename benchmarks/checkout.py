@@ -73,8 +73,11 @@ def _shell(code: str, env: dict[str, str]) -> str:
 
 
 class Buyer(threading.Thread):
-    def __init__(self, port: int, variants: list[int], deadline: float, stop_on_409: bool):
+    def __init__(
+        self, port: int, variants: list[int], deadline: float, stop_on_409: bool, offset: int = 0
+    ):
         super().__init__(daemon=True)
+        self.offset = offset  # buyers start on different products, as real shoppers do
         self.port, self.variants, self.deadline = port, variants, deadline
         self.stop_on_409 = stop_on_409
         self.timings: dict[str, list[float]] = {
@@ -103,7 +106,7 @@ class Buyer(threading.Thread):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         n = 0
         while time.perf_counter() < self.deadline:
-            variant = self.variants[n % len(self.variants)]
+            variant = self.variants[(self.offset + n) % len(self.variants)]
             n += 1
             status, cart = self._call(
                 conn, "cart add", "/api/v1/cart/lines", {"variant_id": variant, "quantity": 1}, None
@@ -142,7 +145,7 @@ def run_buyers(
     port: int, variants: list[int], buyers: int, seconds: float, stop_on_409: bool
 ) -> dict:
     deadline = time.perf_counter() + seconds
-    threads = [Buyer(port, variants, deadline, stop_on_409) for _ in range(buyers)]
+    threads = [Buyer(port, variants, deadline, stop_on_409, offset=i * 7) for i in range(buyers)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
