@@ -159,3 +159,17 @@ def test_refunds_go_to_stripe_with_an_idempotency_key(card_order, stripe_server,
     assert calls[0].idempotency_key == refund.idempotency_key
     placed.order.refresh_from_db()
     assert placed.order.status == OrderStatus.PARTIALLY_REFUNDED
+
+
+def test_the_order_page_mounts_the_payment_element_then_waits_for_the_webhook(
+    card_order, client
+):
+    placed, _variant = card_order
+    page = client.get(f"/en/orders/t/{placed.order.token}/").content.decode()
+    assert 'data-client-secret="' + placed.payment.client_secret in page
+    assert "js.stripe.com/v3" in page and "pk_test_tridexfake" in page
+    back = client.get(
+        f"/en/orders/t/{placed.order.token}/?payment_intent=x&redirect_status=succeeded"
+    ).content.decode()
+    assert "confirming your payment" in back and 'hx-trigger="every 10s"' in back
+    assert "data-client-secret" not in back

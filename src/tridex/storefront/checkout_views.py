@@ -207,6 +207,11 @@ def _order_context(request: HttpRequest, order: Order) -> dict[str, Any]:
             context["qr_expired"] = bool(payment.expires_at and payment.expires_at < timezone.now())
         if payment.method == "stripe" and payment.client_secret:
             context["stripe_key"] = stripe_publishable_key()
+            # Back from Stripe (3-D Secure, a wallet): the webhook confirms in a moment.
+            context["confirming"] = request.GET.get("redirect_status") in {
+                "succeeded",
+                "processing",
+            }
     return context
 
 
