@@ -98,3 +98,41 @@ def test_concurrent_decrements_never_oversell_on_postgresql(make_product, wareho
     stock = Stock.objects.get(variant=variant, warehouse=warehouse)
     assert stock.quantity == 0
     assert stock.movements.count() == 11  # the initial count + ten sales
+
+
+def test_holds_and_sales_are_all_or_nothing(make_product, market_th):
+    from django.utils import timezone
+
+    from tridex.inventory.models import Reservation
+    from tridex.inventory.services import stock_release, stock_reserve, stock_sell
+
+    plenty = make_product(stock=5).variants.get()
+    scarce = make_product(stock=1).variants.get()
+    items = [(plenty.pk, 2), (scarce.pk, 2)]
+    for call in (
+        lambda: stock_reserve(
+            reference="order:1", items=items, market=market_th, expires_at=timezone.now()
+        ),
+        lambda: stock_sell(reference="order:1", items=items, market=market_th),
+    ):
+        with pytest.raises(Conflict) as caught:
+            call()
+        assert caught.value.code == "out_of_stock" and caught.value.extra["available"] == 1
+    assert [(s.quantity, s.reserved) for s in Stock.objects.order_by("variant_id")] == [
+        (5, 0),
+        (1, 0),
+    ]
+    assert not Reservation.objects.exists()
+
+    assert stock_sell(reference="order:2", items=[(plenty.pk, 2)], market=market_th) == {
+        plenty.pk: 2
+    }
+    stock = Stock.objects.get(variant=plenty)
+    assert (stock.quantity, stock.reserved) == (3, 0)
+    assert stock.movements.filter(reason="sold", reference="order:2", delta=-2).exists()
+    stock_reserve(
+        reference="order:3", items=[(plenty.pk, 3)], market=market_th, expires_at=timezone.now()
+    )
+    assert Stock.objects.get(variant=plenty).available == 0
+    assert stock_release(reference="order:3") == 3
+    assert stock_release(reference="order:3") == 0  # a repeat changes nothing

@@ -12,6 +12,7 @@ from typing import Any
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -429,7 +430,7 @@ def checkout_place(request: HttpRequest, body: PlaceOrderIn, params: Query[Local
         placed = checkout_place_order(
             cart=cart, market=cart.market, details=details, user=_customer(request)
         )
-        return Status(201, _order_out(placed.order, language))
+        return Status(201, _order_out(placed.order, language, placed.payment))
 
 
 # --- Orders ---------------------------------------------------------------------------------
@@ -452,12 +453,12 @@ def _payment_out(payment: Payment, language: str) -> PaymentOut:
     )
 
 
-def _order_out(order: Order, language: str) -> OrderOut:
+def _order_out(order: Order, language: str, payment: Payment | None = None) -> OrderOut:
     def money(amount: Any) -> Any:
         return money_out(Money(amount, order.currency), language)
 
-    order = Order.objects.prefetch_related("lines", "shipments", "events").get(pk=order.pk)
-    payment = payment_current(order=order)
+    prefetch_related_objects([order], "lines", "shipments", "events")
+    payment = payment if payment is not None else payment_current(order=order)
     return OrderOut(
         number=order.number,
         token=str(order.token),

@@ -25,9 +25,8 @@ from tridex.cart.models import Cart
 from tridex.cart.selectors import CartSummary, cart_summary
 from tridex.cart.services import cart_mark_ordered
 from tridex.core.errors import Conflict, DomainError, ValidationFailed
-from tridex.core.locking import lock_rows
 from tridex.core.money import Money
-from tridex.inventory.services import stock_reserve
+from tridex.inventory.services import stock_reserve, stock_sell
 from tridex.markets.models import Market
 from tridex.orders.models import Order
 from tridex.orders.services import LineSnapshot, OrderDraft, order_confirm_unpaid, order_create
@@ -188,24 +187,27 @@ def checkout_place_order(
 
 
 def _place(cart: Cart, draft: OrderDraft, market: Market) -> PlacedOrder:
+    items = [(line.variant_id, line.quantity) for line in draft.lines]
+    cash = draft.payment_method == Method.COD
     with transaction.atomic():
-        lock_rows(Cart.objects.filter(pk=cart.pk)).get()
+        # Closing the cart first (a conditional UPDATE) locks it: a double submit or a
+        # parallel "add to cart" waits here and then finds the cart already ordered.
         cart_mark_ordered(cart=cart)
         order = order_create(draft=draft)
         expires_at = reservation_expiry()
+        reference = order.reservation_reference
         try:
-            stock_reserve(
-                reference=order.reservation_reference,
-                items=[(line.variant_id, line.quantity) for line in draft.lines],
-                market=market,
-                expires_at=expires_at,
-            )
+            if cash:  # paid on delivery: the units are sold now, not held
+                stock_sell(reference=reference, items=items, market=market, actor="checkout")
+            else:
+                stock_reserve(
+                    reference=reference, items=items, market=market, expires_at=expires_at
+                )
         except Conflict as error:
             raise Conflict(error.message, code=error.code, field="lines", **error.extra) from error
         payment = payment_create(order=order, method=draft.payment_method, expires_at=expires_at)
-        if draft.payment_method == Method.COD:
-            order_confirm_unpaid(order=order, actor="checkout")
-            order.refresh_from_db()
+        if cash:
+            order = order_confirm_unpaid(order=order, actor="checkout")
     return PlacedOrder(order=order, payment=payment)
 
 

@@ -121,31 +121,71 @@ def stock_reserve(
     ``out_of_stock``, naming the variant) and nothing is held. Stock rows are locked in primary
     key order, so two checkouts wanting the same variants queue instead of deadlocking.
     """
-    wanted = _merge_items(items)
-    if not reference:
-        raise ValidationFailed("A reservation needs a reference.", field="reference")
+    held: list[Reservation] = []
     with transaction.atomic():
-        stocks = list(
-            lock_rows(
-                Stock.objects.filter(
-                    variant_id__in=wanted,
-                    warehouse__is_active=True,
-                    warehouse__markets=market,
-                )
+        for stock, take in _allocate(reference, items, market):
+            Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
+            stock.reserved += take
+            held.append(
+                Reservation(stock=stock, reference=reference, quantity=take, expires_at=expires_at)
             )
-            .select_related("variant")
-            .order_by("pk")
-        )
-        by_variant: dict[int, list[Stock]] = defaultdict(list)
-        for stock in stocks:
-            by_variant[stock.variant_id].append(stock)
-        held: list[Reservation] = []
-        for variant_id, quantity in wanted.items():
-            held.extend(_hold(by_variant[variant_id], variant_id, quantity, reference, expires_at))
+            _announce(stock)
         # One hold per stock row and reference (a unique constraint): a second reservation
         # for a reference that still holds units is refused rather than merged.
         Reservation.objects.bulk_create(held)
     return held
+
+
+def stock_sell(
+    *, reference: str, items: Sequence[tuple[int, int]], market: Market, actor: str = ""
+) -> dict[int, int]:
+    """Sell units at once, without a hold first (an order paid on delivery); all or nothing.
+
+    The same allocation and locking as ``stock_reserve``; the units leave ``quantity``
+    and each change is a ``sold`` movement under ``reference``, so returns find them.
+    """
+    sold: dict[int, int] = defaultdict(int)
+    with transaction.atomic():
+        for stock, take in _allocate(reference, items, market):
+            after = stock.quantity - take
+            Stock.objects.filter(pk=stock.pk).update(quantity=after)
+            StockMovement.objects.create(
+                stock=stock,
+                delta=-take,
+                quantity_after=after,
+                reason=StockMovement.Reason.SOLD,
+                reference=reference,
+                actor=actor,
+            )
+            stock.quantity = after
+            sold[stock.variant_id] += take
+            _announce(stock)
+    return dict(sold)
+
+
+def _allocate(
+    reference: str, items: Sequence[tuple[int, int]], market: Market
+) -> list[tuple[Stock, int]]:
+    """Lock the stock rows of the wanted variants and say how many units to take from each."""
+    wanted = _merge_items(items)
+    if not reference:
+        raise ValidationFailed("Stock changes need a reference.", field="reference")
+    stocks = list(
+        lock_rows(
+            Stock.objects.filter(
+                variant_id__in=wanted, warehouse__is_active=True, warehouse__markets=market
+            )
+        )
+        .select_related("variant")
+        .order_by("pk")
+    )
+    by_variant: dict[int, list[Stock]] = defaultdict(list)
+    for stock in stocks:
+        by_variant[stock.variant_id].append(stock)
+    plan: list[tuple[Stock, int]] = []
+    for variant_id, quantity in wanted.items():
+        plan.extend(_split(by_variant[variant_id], variant_id, quantity))
+    return plan
 
 
 def _merge_items(items: Sequence[tuple[int, int]]) -> dict[int, int]:
@@ -159,9 +199,7 @@ def _merge_items(items: Sequence[tuple[int, int]]) -> dict[int, int]:
     return dict(sorted(wanted.items()))
 
 
-def _hold(
-    stocks: list[Stock], variant_id: int, quantity: int, reference: str, expires_at: datetime
-) -> list[Reservation]:
+def _split(stocks: list[Stock], variant_id: int, quantity: int) -> list[tuple[Stock, int]]:
     available = sum(stock.available for stock in stocks)
     if available < quantity:
         raise Conflict(
@@ -171,22 +209,16 @@ def _hold(
             variant_id=variant_id,
             available=max(available, 0),
         )
-    held = []
+    plan = []
     # The warehouse with the most units first: fewer parcels per order.
     for stock in sorted(stocks, key=lambda s: (-s.available, s.pk)):
         take = min(stock.available, quantity)
-        if take <= 0:
-            continue
-        Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
-        stock.reserved += take
-        held.append(
-            Reservation(stock=stock, reference=reference, quantity=take, expires_at=expires_at)
-        )
-        _announce(stock)
-        quantity -= take
+        if take > 0:
+            plan.append((stock, take))
+            quantity -= take
         if quantity == 0:
             break
-    return held
+    return plan
 
 
 def _out_of_stock_message(stocks: list[Stock], available: int) -> str:
