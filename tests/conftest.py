@@ -7,16 +7,19 @@ test instead of skipping it, so CI can never go green without having exercised t
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
+from tests.payments.stripe_server import FakeStripe
 from tridex.catalog.models import Category, Option, OptionValue, Product, ProductType, Variant
 from tridex.inventory.models import Warehouse
 from tridex.inventory.services import stock_set
 from tridex.markets.models import Market, PriceRounding
 from tridex.markets.selectors import market_clear_cache
+from tridex.payments.gateways.stripe import StripeGateway
 from tridex.pricing.services import price_set
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -212,3 +215,35 @@ def commerce(db, market_th, market_intl, warehouse):
     tax_seed_demo(markets=markets)
     payments_seed_demo(markets=markets)
     return markets
+
+
+# --- The fake Stripe: tests drive the real SDK against it over HTTP -----------------------------
+
+
+@pytest.fixture
+def stripe_server() -> Iterator[FakeStripe]:
+    """A running fake Stripe on 127.0.0.1 (a free port), stopped after the test."""
+    with FakeStripe() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe_gateway(stripe_server: FakeStripe) -> StripeGateway:
+    """A StripeGateway pointed at the fake; no automatic retries, so failures show at once."""
+    return StripeGateway(
+        secret_key=stripe_server.api_key,
+        webhook_secret=stripe_server.webhook_secret,
+        api_base=stripe_server.url,
+        timeout=5,
+        max_network_retries=0,
+    )
+
+
+@pytest.fixture
+def stripe_settings(settings, stripe_server: FakeStripe):
+    """Django settings pointing ``StripeGateway.from_settings()`` at the fake server."""
+    settings.STRIPE_SECRET_KEY = stripe_server.api_key
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_tridexfake"
+    settings.STRIPE_WEBHOOK_SECRET = stripe_server.webhook_secret
+    settings.STRIPE_API_BASE = stripe_server.url
+    return settings

@@ -161,9 +161,7 @@ def test_refunds_go_to_stripe_with_an_idempotency_key(card_order, stripe_server,
     assert placed.order.status == OrderStatus.PARTIALLY_REFUNDED
 
 
-def test_the_order_page_mounts_the_payment_element_then_waits_for_the_webhook(
-    card_order, client
-):
+def test_the_order_page_mounts_the_payment_element_then_waits_for_the_webhook(card_order, client):
     placed, _variant = card_order
     page = client.get(f"/en/orders/t/{placed.order.token}/").content.decode()
     assert 'data-client-secret="' + placed.payment.client_secret in page

@@ -4,7 +4,7 @@ from two tabs queue instead of losing one another's quantity."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -40,9 +40,16 @@ def _check_quantity(quantity: object, *, allow_zero: bool = False) -> int:
     return quantity
 
 
+MAX_ID = 2**63 - 1  # the largest primary key; beyond it the database driver overflows
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _sellable_variant(variant_id: object, market: Market) -> tuple[Variant, Any]:
     """The variant if it can be bought in ``market`` now, with its price there."""
-    if not isinstance(variant_id, int) or isinstance(variant_id, bool):
+    if not _is_id(variant_id):
         raise ValidationFailed(_("Choose a product option."), field="variant_id")
     variant = (
         Variant.objects.select_related("product")
@@ -160,11 +167,7 @@ def cart_accept_prices(*, cart: Cart) -> None:
 
 
 def _line(cart: Cart, line_id: object) -> CartLine:
-    line = (
-        CartLine.objects.filter(cart=cart, pk=line_id).first()
-        if isinstance(line_id, int) and not isinstance(line_id, bool)
-        else None
-    )
+    line = CartLine.objects.filter(cart=cart, pk=line_id).first() if _is_id(line_id) else None
     if line is None:
         raise NotFound(_("This item is not in your cart."), code="line_not_found", field="line_id")
     return line
@@ -261,6 +264,8 @@ def wishlist_add(*, wishlist: Wishlist, variant_id: int, market: Market) -> Wish
 
 
 def wishlist_remove(*, wishlist: Wishlist, variant_id: int) -> None:
+    if not _is_id(variant_id):
+        raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
     deleted, _rows = WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).delete()
     if not deleted:
         raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
@@ -269,7 +274,10 @@ def wishlist_remove(*, wishlist: Wishlist, variant_id: int) -> None:
 def wishlist_move_to_cart(*, wishlist: Wishlist, variant_id: int, cart: Cart) -> CartLine:
     """Put one unit in the cart and take the variant off the wishlist, together or not at all."""
     with transaction.atomic():
-        if not WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).exists():
+        if (
+            not _is_id(variant_id)
+            or not WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).exists()
+        ):
             raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
         line = cart_add(cart=cart, variant_id=variant_id, quantity=1)
         WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).delete()

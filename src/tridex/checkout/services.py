@@ -9,6 +9,7 @@ the closing of the cart commit together or not at all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,7 @@ from tridex.inventory.services import stock_reserve, stock_sell
 from tridex.markets.models import Market
 from tridex.orders.models import Order
 from tridex.orders.services import LineSnapshot, OrderDraft, order_confirm_unpaid, order_create
+from tridex.payments.gateways.base import GatewayError
 from tridex.payments.models import Method, Payment
 from tridex.payments.selectors import PaymentOptionView, payment_options
 from tridex.payments.services import payment_create, payment_open, reservation_expiry
@@ -37,6 +39,7 @@ from tridex.shipping.selectors import ShippingQuote, shipping_quote, shipping_qu
 from tridex.tax.selectors import TaxBreakdown, tax_compute
 
 MAX_NOTE = 1000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,11 @@ def checkout_place_order(
     draft = _draft(priced, market, email, shipping, billing, quote, method, note, details, user)
     placed = _place(cart, draft, market)
     if method == Method.STRIPE:
-        payment_open(payment=placed.payment)
+        try:
+            payment_open(payment=placed.payment)
+        except GatewayError:
+            # The order stands and its units are held; its page offers to try the card again.
+            logger.warning("Stripe unreachable for order %s", placed.order.number, exc_info=True)
     return placed
 
 

@@ -40,6 +40,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
+STAFF_MOVES = frozenset({(S.PAID, S.PROCESSING), (S.SHIPPED, S.DELIVERED)})
 CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
 SHIPPABLE = frozenset({S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
 
@@ -173,9 +174,19 @@ def _move(order: Order, to: str, *, actor: str = "", **data: Any) -> None:
 
 
 def order_transition(*, order: Order, to: str, actor: str = "") -> Order:
-    """Move an order to ``to`` if the state machine allows it (staff: processing, delivered)."""
+    """Staff moves that carry no money or stock: paid → processing, shipped → delivered.
+
+    Every other status follows from an action with consequences (payment, shipment, refund,
+    cancellation), and only that action's service may set it.
+    """
     if to not in S.values:
         raise ValidationFailed(_("Unknown status."), code="invalid_status", field="status")
+    if (order.status, to) not in STAFF_MOVES:
+        raise Conflict(
+            _("Use the order's actions (payment, shipment, refund, cancel) for this change."),
+            code="illegal_transition",
+            field="status",
+        )
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
         _move(locked, to, actor=actor)
@@ -248,11 +259,19 @@ def order_note_event(
 
 
 def order_release_stock(*, order: Order, actor: str = "") -> int:
-    """The hold of an unpaid order expired: give its units back, note it on the timeline."""
+    """The hold of an unpaid order expired: give its units back, note it on the timeline.
+
+    The order row is locked first, as ``payments`` does when money arrives: a payment being
+    applied either finishes (its units are sold, nothing is left to release) or waits and then
+    finds the hold gone and holds again.
+    """
     with transaction.atomic():
-        released = stock_release(reference=order.reservation_reference)
+        locked = order_locked(order_id=order.pk)
+        released = stock_release(reference=locked.reservation_reference)
         if released:
-            _event(order, OrderEvent.Kind.STOCK, "reservation_expired", actor=actor, units=released)
+            _event(
+                locked, OrderEvent.Kind.STOCK, "reservation_expired", actor=actor, units=released
+            )
     return released
 
 
@@ -433,22 +452,31 @@ def order_record_refund(
     return locked
 
 
-def _restock_lines(order: Order, restock: Mapping[int, int], actor: str) -> None:
+def order_check_restock(*, order: Order, restock: Mapping[int, int]) -> list[OrderLine]:
+    """Check units coming back per line before any money moves; return the lines they touch."""
     lines = {line.pk: line for line in order.lines.all()}
-    items = []
+    touched = []
     for pk, quantity in restock.items():
         line = lines.get(pk)
         if line is None:
             raise NotFound(_("This line is not part of the order."), field="restock")
         left = line.quantity - line.quantity_refunded
-        if not isinstance(quantity, int) or quantity < 0 or quantity > left:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= left:
             raise ValidationFailed(
                 _("%(sku)s: return between 0 and %(n)d.") % {"sku": line.sku, "n": left},
                 field="restock",
             )
+        touched.append(line)
+    return touched
+
+
+def _restock_lines(order: Order, restock: Mapping[int, int], actor: str) -> None:
+    items = []
+    for line in order_check_restock(order=order, restock=restock):
+        quantity = restock[line.pk]
         if quantity and line.variant_id:
             items.append((line.variant_id, quantity))
-            OrderLine.objects.filter(pk=pk).update(
+            OrderLine.objects.filter(pk=line.pk).update(
                 quantity_refunded=line.quantity_refunded + quantity
             )
     if items:

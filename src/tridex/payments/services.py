@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from tridex.orders.models import Order, OrderEvent, OrderStatus
 from tridex.orders.services import (
     order_cancel,
     order_check_cancellable,
+    order_check_restock,
     order_locked,
     order_mark_paid,
     order_note_event,
@@ -77,7 +79,9 @@ def payment_create(*, order: Order, method: str, expires_at: datetime | None = N
     """
     if method not in Method.values:
         raise ValidationFailed(_("Choose a payment method."), field="payment_method")
-    reference = f"pay_{secrets.token_hex(12)}"
+    # Letters and digits only, 25 long: PromptPay carries it whole as the QR's bill number,
+    # so a bank's confirmation names the same reference.
+    reference = f"pay{secrets.token_hex(11)}"
     payment = Payment.objects.create(
         order=order,
         method=method,
@@ -127,14 +131,20 @@ def payment_apply(
     actor: str = "",
     source: str = "",
     failure_message: str = "",
+    cancels_order: bool = True,
 ) -> Payment:
-    """Apply a status the provider (or staff) reported. Backward moves are ignored."""
+    """Apply a status the provider (or staff) reported. Backward moves are ignored.
+
+    A payment cancelled at the provider cancels its unpaid order, unless the order's own
+    cancellation is what cancels the payment (``cancels_order=False``).
+    """
     with transaction.atomic():
         locked = lock_rows(Payment.objects.filter(pk=payment.pk)).select_related("order").get()
         current = G(locked.status)
-        if status == current or _RANK[status] < _RANK[current] or current == G.CANCELLED:
-            return locked
-        if current == G.CAPTURED:
+        # Money that arrives for a payment cancelled meanwhile (a QR paid after the order was
+        # cancelled) is still money: it is recorded, and refunded because the order is gone.
+        late_money = status == G.CAPTURED and current == G.CANCELLED
+        if not late_money and not _moves_forward(current, status):
             return locked
         locked.status = status
         fields = ["status", "updated_at"]
@@ -157,9 +167,21 @@ def payment_apply(
         )
         if status == G.CAPTURED:
             _money_arrived(locked, actor)
-        elif status == G.CANCELLED and locked.order.status == OrderStatus.PENDING_PAYMENT:
+        elif (
+            status == G.CANCELLED
+            and cancels_order
+            and locked.order.status == OrderStatus.PENDING_PAYMENT
+        ):
             order_cancel(order=locked.order, actor=actor or source, reason="payment_cancelled")
     return locked
+
+
+def _moves_forward(current: GatewayStatus, new: GatewayStatus) -> bool:
+    """Captured and cancelled are final; otherwise a status never goes back (failed and
+    pending sit level, so a declined card can be retried)."""
+    if new == current or current in (G.CAPTURED, G.CANCELLED):
+        return False
+    return _RANK[new] >= _RANK[current]
 
 
 def _money_arrived(payment: Payment, actor: str) -> None:
@@ -310,6 +332,7 @@ def payment_refund(
         raise ValidationFailed(_("Enter an amount above zero."), field="amount")
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
+        order_check_restock(order=locked, restock=restock or {})
         left = locked.money(locked.paid_amount - locked.refunded_amount - _pending_total(locked))
         if amount > left:
             raise ValidationFailed(
@@ -333,7 +356,20 @@ def payment_refund(
             actor=actor,
             cancels_order=cancels_order,
         )
-    return refund_execute(refund_id=refund.pk)
+    try:
+        return refund_execute(refund_id=refund.pk)
+    except GatewayError as error:
+        if refund_is_pending(refund_id=refund.pk):  # unreachable provider: retry in the background
+            _schedule_refund(refund)
+            raise GatewayError(
+                _("The payment provider did not answer; the refund will be retried automatically."),
+                code="refund_retrying",
+            ) from error
+        raise
+
+
+def refund_is_pending(*, refund_id: int) -> bool:
+    return Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING).exists()
 
 
 def _pending_total(order: Order) -> Decimal:
@@ -357,20 +393,22 @@ def refund_execute(*, refund_id: int) -> Refund:
         amount=payment.money(refund.amount),
         idempotency_key=refund.idempotency_key,
     )
+    if not result.succeeded:
+        # Recorded on its own (not in a transaction the error would roll back): a refused
+        # refund must stop counting as pending, so staff can refund or cancel again.
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, external_id=result.external_id
+        )
+        raise GatewayError(_("The payment provider refused the refund."))
     with transaction.atomic():
         locked = lock_rows(Refund.objects.filter(pk=refund.pk)).get()
         if locked.status != Refund.Status.PENDING:
             return locked
-        if not result.succeeded:
-            Refund.objects.filter(pk=locked.pk).update(
-                status=Refund.Status.FAILED, external_id=result.external_id
-            )
-            raise GatewayError(_("The payment provider refused the refund."))
         Refund.objects.filter(pk=locked.pk).update(
             status=Refund.Status.SUCCEEDED, external_id=result.external_id
         )
         Payment.objects.filter(pk=payment.pk).update(
-            refunded_amount=payment.refunded_amount + locked.amount
+            refunded_amount=F("refunded_amount") + locked.amount
         )
         order = payment.order
         order_record_refund(
@@ -397,7 +435,14 @@ def order_cancel_with_payments(*, order: Order, actor: str, reason: str = "") ->
             gateway_for(payment.method).void(
                 payment.external_id, idempotency_key=f"tridex-void-{payment.reference}"
             )
-        Payment.objects.filter(pk=payment.pk).update(status=G.CANCELLED)
+        # Through payment_apply: a capture that landed meanwhile is not overwritten.
+        payment_apply(
+            payment=payment,
+            status=G.CANCELLED,
+            actor=actor,
+            source="cancel",
+            cancels_order=False,
+        )
     order.refresh_from_db()
     refundable = order.paid_amount - order.refunded_amount - _pending_total(order)
     if refundable > 0:

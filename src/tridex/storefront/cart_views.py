@@ -49,6 +49,11 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 @require_GET
 @shop_view
 def cart_page(request: HttpRequest) -> HttpResponse:
+    return _render_cart(request)
+
+
+def _render_cart(request: HttpRequest) -> HttpResponse:
+    """The cart page, or just the cart for an htmx swap (after a quantity change)."""
     cart = current_cart(request)
     summary = cart_summary(cart=cart, market=request.market)  # type: ignore[attr-defined]
     context = {
@@ -94,7 +99,7 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     if request.headers.get("HX-Request"):
-        return cart_page(request)
+        return _render_cart(request)
     return remember_count(HttpResponseRedirect(reverse("storefront:cart")), cart)
 
 

@@ -33,6 +33,7 @@ from tridex.orders.selectors import order_for_customer, order_for_token, order_l
 from tridex.payments.gateways.promptpay import promptpay_qr_svg
 from tridex.payments.gateways.stripe import stripe_publishable_key
 from tridex.payments.selectors import payment_current
+from tridex.payments.services import payment_open
 from tridex.search.selectors import product_thumbnails
 from tridex.storefront.shopper import cart_for_update, current_cart, remember_count
 from tridex.storefront.views import shop_view
@@ -156,6 +157,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if cart is None or not cart.lines.exists():
         messages.info(request, _("Your cart is empty."))
         return HttpResponseRedirect(reverse("storefront:cart"))
+    if cart.market_id != request.market.pk:  # type: ignore[attr-defined]
+        cart = cart_for_update(request)  # the shopper switched market: the cart follows
     # Only the "Place order" button places; anything else (htmx re-pricing, a script's plain
     # form submission) just shows the page again with fresh prices.
     if request.method == "GET" or request.POST.get("action") != "place":
@@ -264,6 +267,20 @@ def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
     return response
+
+
+@require_POST
+@shop_view
+def order_retry_payment(request: HttpRequest, token: str) -> HttpResponse:
+    """Open the card payment again when the provider could not be reached at checkout."""
+    order = order_for_token(token=token)
+    payment = payment_current(order=order)
+    if payment is not None and order.status == OrderStatus.PENDING_PAYMENT:
+        try:
+            payment_open(payment=payment)
+        except DomainError as error:
+            messages.error(request, error.message)
+    return HttpResponseRedirect(_order_url(request, order))
 
 
 @require_POST

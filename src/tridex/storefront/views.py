@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tridex.catalog.selectors import category_ancestors, category_get, category_list
-from tridex.core.errors import NotFound, ValidationFailed
+from tridex.core.errors import DomainError, NotFound, ValidationFailed
 from tridex.core.response_cache import cache_shared_response
 from tridex.markets.middleware import MARKET_COOKIE
 from tridex.markets.selectors import market_get
@@ -64,7 +64,8 @@ def _invalid(request: HttpRequest, error: ValidationFailed) -> HttpResponse:
 
 
 def shop_view(view: View) -> View:
-    """Answer domain errors as pages: unknown things 404, bad parameters 422."""
+    """Answer domain errors as pages: unknown things 404, bad parameters 422, any other
+    domain error (a conflict, a payment provider down) with its own status and message."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -77,6 +78,9 @@ def shop_view(view: View) -> View:
             raise Http404(str(exc)) from exc
         except ValidationFailed as exc:
             return _invalid(request, exc)
+        except DomainError as exc:  # a conflict, a provider that did not answer: say so
+            context = {"message": exc.message, "back": request.path}
+            return render(request, "storefront/400.html", context, status=exc.status)
 
     return wrapper
 
