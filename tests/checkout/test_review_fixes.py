@@ -165,3 +165,31 @@ def test_an_unanswered_refund_stays_pending_and_is_retried(
     refund_execute(refund_id=refund.pk)  # what the retried task does
     refund.refresh_from_db()
     assert refund.status == "succeeded"
+
+
+def test_a_resubmitted_refund_form_refunds_once(promptpay_order):
+    order = promptpay_order.order
+    payment_confirm(payment=promptpay_order.payment, actor="staff")
+    first = payment_refund(order=order, amount=Money("100", "THB"), actor="s", request_key="k1")
+    again = payment_refund(order=order, amount=Money("100", "THB"), actor="s", request_key="k1")
+    assert first.pk == again.pk and Refund.objects.count() == 1
+    order.refresh_from_db()
+    assert order.refunded_amount == Decimal("100")
+
+
+def test_a_partly_refunded_order_keeps_what_it_shipped(promptpay_order):
+    from tridex.orders.services import order_mark_delivered, order_ship
+
+    order = promptpay_order.order
+    payment_confirm(payment=promptpay_order.payment, actor="staff")
+    payment_refund(order=order, amount=Money("40", "THB"), actor="staff")
+    with pytest.raises(Conflict):
+        order_mark_delivered(order=order)  # never shipped
+    order_ship(order=order, carrier="Kerry")
+    payment_refund(order=order, amount=Money("40", "THB"), actor="staff")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    with pytest.raises(Conflict):
+        order_cancel_with_payments(order=order, actor="staff")
+    order.refresh_from_db()
+    assert order.refunded_amount == Decimal("80")  # no money moved by the refused cancel

@@ -13,6 +13,7 @@ payments, and ``orders`` sits below ``payments``; dashboard, an edge layer, may 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -246,9 +247,12 @@ class RefundForm(OrderActionForm):
 
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+    # One per rendered form: a double click or a resubmitted page refunds once.
+    request_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, order=order, **kwargs)
+        self.fields["request_key"].initial = uuid.uuid4()
         self.fields["amount"].initial = order.refundable.amount
         self.fields["amount"].help_text = gettext("In %(currency)s, at most %(amount)s.") % {
             "currency": order.currency,
@@ -274,6 +278,7 @@ class RefundForm(OrderActionForm):
             restock=restock or None,
             actor=actor,
             reason=self.cleaned_data["reason"],
+            request_key=str(self.cleaned_data["request_key"] or ""),
         )
         return gettext("Refunded %(amount)s.") % {"amount": amount.format(_locale())}
 

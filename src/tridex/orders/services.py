@@ -276,7 +276,10 @@ def order_release_stock(*, order: Order, actor: str = "") -> int:
 
 
 def order_check_cancellable(*, order: Order) -> None:
-    if order.status not in CANCELLABLE:
+    """A shipped unit cannot be cancelled, only returned and refunded: a partly refunded order
+    that has shipped keeps what it shipped."""
+    shipped = any(line.quantity_shipped for line in order.lines.all())
+    if order.status not in CANCELLABLE or shipped:
         raise Conflict(
             _("This order can no longer be cancelled."), code="not_cancellable", field="status"
         )
@@ -403,6 +406,8 @@ def _parcel(order: Order, lines: Mapping[int, int] | None) -> list[tuple[OrderLi
 def order_mark_delivered(*, order: Order, actor: str = "") -> Order:
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
+        if not locked.shipments.exists():  # e.g. a partly refunded order that never shipped
+            raise Conflict(_("Nothing has been shipped yet."), code="not_shipped", field="status")
         _move(locked, S.DELIVERED, actor=actor)
         locked.shipments.filter(delivered_at__isnull=True).update(delivered_at=timezone.now())
     return locked

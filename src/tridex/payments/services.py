@@ -319,6 +319,7 @@ def payment_refund(
     actor: str,
     reason: str = "",
     cancels_order: bool = False,
+    request_key: str = "",
 ) -> Refund:
     """Refund ``amount`` of an order to the payment it was paid with.
 
@@ -332,6 +333,12 @@ def payment_refund(
         raise ValidationFailed(_("Enter an amount above zero."), field="amount")
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
+        key = request_key[:40] or secrets.token_hex(6)
+        earlier = Refund.objects.filter(
+            payment__order=locked, idempotency_key__endswith=f"-{key}"
+        ).first()
+        if request_key and earlier is not None:  # the same form sent twice: one refund
+            return earlier
         order_check_restock(order=locked, restock=restock or {})
         left = locked.money(locked.paid_amount - locked.refunded_amount - _pending_total(locked))
         if amount > left:
@@ -350,7 +357,7 @@ def payment_refund(
         refund = Refund.objects.create(
             payment=payment,
             amount=amount.amount,
-            idempotency_key=f"tridex-refund-{payment.reference}-{secrets.token_hex(6)}",
+            idempotency_key=f"tridex-refund-{payment.reference}-{key}",
             reason=reason[:255],
             restock={str(k): v for k, v in (restock or {}).items()},
             actor=actor,
