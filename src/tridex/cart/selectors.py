@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
@@ -230,17 +229,13 @@ def _flagged(
         previous = Money(row.price_seen, market.currency)
         message = _("The price of %(name)s changed from %(old)s to %(new)s.") % {
             "name": name,
-            "old": previous.format(_locale()),
-            "new": view.unit_price.format(_locale()),
+            "old": previous.format(),
+            "new": view.unit_price.format(),
         }
         return replace(
             view, previous_price=previous, problem=LineProblem.PRICE_CHANGED, message=message
         )
     return view
-
-
-def _locale() -> str:
-    return get_language() or "en"
 
 
 def cart_find(*, token: str | uuid.UUID | None = None, user=None) -> Cart | None:  # type: ignore[no-untyped-def]
@@ -328,9 +323,3 @@ def wishlist_items(*, wishlist: Wishlist | None, market: Market) -> list[Wishlis
             )
         )
     return views
-
-
-def wishlist_variant_ids(*, wishlist: Wishlist | None) -> set[int]:
-    if wishlist is None:
-        return set()
-    return set(wishlist.items.values_list("variant_id", flat=True))

@@ -156,16 +156,6 @@ def cart_remove(*, cart: Cart, line_id: int) -> None:
         _touch(cart)
 
 
-def cart_accept_prices(*, cart: Cart) -> None:
-    """The shopper has seen today's prices: stop flagging lines whose price changed."""
-    with transaction.atomic():
-        cart = _locked(cart)
-        for line in cart.lines.all():
-            price = variant_price(variant_id=line.variant_id, market=cart.market)
-            if price is not None and line.price_seen != price.price.amount:
-                CartLine.objects.filter(pk=line.pk).update(price_seen=price.price.amount)
-
-
 def _line(cart: Cart, line_id: object) -> CartLine:
     line = CartLine.objects.filter(cart=cart, pk=line_id).first() if _is_id(line_id) else None
     if line is None:

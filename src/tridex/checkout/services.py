@@ -267,7 +267,7 @@ def _check_expected_total(expected: Any, total: Money) -> None:
     if not value.is_finite() or value != total.amount:
         raise Conflict(
             _("The total changed to %(total)s. Check your order and place it again.")
-            % {"total": total.format(get_language() or "en")},
+            % {"total": total.format()},
             code="total_changed",
             field="expected_total",
             total=str(total.amount),

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import total_ordering
 
 from babel.numbers import format_currency, get_currency_precision
+from django.utils import translation
 
 from tridex.core.errors import DomainError
 
@@ -106,9 +107,11 @@ class Money:
             parts[i % len(parts)] += 1
         return [Money(unit * p, self.currency) for p in parts]
 
-    def format(self, locale: str = "en") -> str:
-        """Format for display in ``locale`` (``th``, ``en``, ``en_US``…) with Babel."""
-        return format_currency(self.amount, self.currency, locale=locale.replace("-", "_"))
+    def format(self, locale: str | None = None) -> str:
+        """Format for display in ``locale`` (``th``, ``en``, ``en_US``…) with Babel; by default
+        in the active language (English when none is active)."""
+        chosen = locale or translation.get_language() or "en"
+        return format_currency(self.amount, self.currency, locale=chosen.replace("-", "_"))
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

@@ -14,6 +14,7 @@ payments, and ``orders`` sits below ``payments``; dashboard, an edge layer, may 
 from __future__ import annotations
 
 import uuid
+from abc import ABCMeta, abstractmethod
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -24,6 +25,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.http import (
     Http404,
     HttpRequest,
@@ -32,16 +34,14 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
-from tridex.accounts.models import Address
-from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.core.errors import Conflict, DomainError
 from tridex.orders.models import Order, OrderLine, OrderStatus, Shipment
+from tridex.orders.selectors import order_address_lines
 from tridex.orders.services import (
     CANCELLABLE,
     SHIPPABLE,
@@ -60,12 +60,8 @@ _ = gettext_lazy
 S = OrderStatus
 
 
-def _locale() -> str:
-    return translation.get_language() or "en"
-
-
 def _money(order: Order, amount: Decimal) -> str:
-    return order.money(amount).format(_locale())
+    return order.money(amount).format()
 
 
 def _choice_label(choices: type[Method] | type[OrderStatus], value: str) -> str:
@@ -87,7 +83,11 @@ def _waiting_payment(order: Order) -> Payment | None:
     return None
 
 
-class OrderActionForm(forms.Form):
+class _AbstractFormMeta(DeclarativeFieldsMetaclass, ABCMeta):
+    """Django's form metaclass with ``abc``'s: an action form must define every action hook."""
+
+
+class OrderActionForm(forms.Form, metaclass=_AbstractFormMeta):
     """One thing staff can do to an order: when it applies, its inputs, the service it calls.
 
     ``applies_to`` only decides which forms the page shows; the service called by ``perform``
@@ -106,12 +106,13 @@ class OrderActionForm(forms.Form):
         self.order = order
 
     @classmethod
+    @abstractmethod
     def applies_to(cls, order: Order) -> bool:
-        raise NotImplementedError
+        """Whether the order page offers this action for ``order`` now."""
 
+    @abstractmethod
     def perform(self, *, actor: str) -> str:
         """Call the service; return the success message or raise a ``DomainError``."""
-        raise NotImplementedError
 
     def add_line_fields(
         self, label: str | Promise, units: dict[OrderLine, int], initial: bool
@@ -256,7 +257,7 @@ class RefundForm(OrderActionForm):
         self.fields["amount"].initial = order.refundable.amount
         self.fields["amount"].help_text = gettext("In %(currency)s, at most %(amount)s.") % {
             "currency": order.currency,
-            "amount": order.refundable.format(_locale()),
+            "amount": order.refundable.format(),
         }
         returnable = {
             line: line.quantity - line.quantity_refunded
@@ -280,7 +281,7 @@ class RefundForm(OrderActionForm):
             reason=self.cleaned_data["reason"],
             request_key=str(self.cleaned_data["request_key"] or ""),
         )
-        return gettext("Refunded %(amount)s.") % {"amount": amount.format(_locale())}
+        return gettext("Refunded %(amount)s.") % {"amount": amount.format()}
 
 
 class CancelForm(OrderActionForm):
@@ -419,16 +420,15 @@ def _address_html(address: dict[str, Any]) -> str:
     """An order's address (a JSON snapshot) printed the way a parcel label prints it."""
     if not address:
         return "—"
-    known = {name: address[name] for name in ADDRESS_FIELDS if address.get(name)}
-    lines = Address(**known).lines()
-    if known.get("phone"):
-        lines.append(str(known["phone"]))
+    lines = order_address_lines(address)
+    if address.get("phone"):
+        lines.append(str(address["phone"]))
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
 
 def _payment_row(payment: Payment) -> dict[str, Any]:
     def fmt(amount: Decimal) -> str:
-        return payment.money(amount).format(_locale())
+        return payment.money(amount).format()
 
     return {
         "payment": payment,
@@ -762,15 +762,15 @@ class PaymentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, payment: Payment) -> str:
-        return payment.money(payment.amount).format(_locale())
+        return payment.money(payment.amount).format()
 
     @admin.display(description=_("captured"))
     def captured_display(self, payment: Payment) -> str:
-        return payment.money(payment.captured_amount).format(_locale())
+        return payment.money(payment.captured_amount).format()
 
     @admin.display(description=_("refunded"))
     def refunded_display(self, payment: Payment) -> str:
-        return payment.money(payment.refunded_amount).format(_locale())
+        return payment.money(payment.refunded_amount).format()
 
 
 def _register() -> None:

@@ -340,11 +340,6 @@ def stock_reservation_expiring(*, now: datetime) -> list[str]:
     )
 
 
-def stock_extend(*, reference: str, expires_at: datetime) -> int:
-    """Move the expiry of ``reference``'s holds; return how many holds there were."""
-    return Reservation.objects.filter(reference=reference).update(expires_at=expires_at)
-
-
 def stock_held(*, reference: str) -> dict[int, int]:
     """Units currently held for ``reference``, per variant."""
     rows = (

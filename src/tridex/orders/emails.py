@@ -15,7 +15,7 @@ shared with ``tridex.orders.invoice``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -33,11 +33,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tridex.accounts.models import Address
-from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.core.errors import NotFound, ValidationFailed
 from tridex.core.money import Money
 from tridex.orders.models import Order, OrderEmail, OrderEvent, OrderStatus, Shipment
+from tridex.orders.selectors import order_address_lines
 from tridex.orders.services import order_note_event
 from tridex.shipping.selectors import ShippingQuote
 
@@ -289,11 +288,6 @@ def order_line_rows(order: Order, language: str) -> list[LineRow]:
 
 def _line_name(product: str, option: str) -> str:
     return f"{product} – {option}" if option else product
-
-
-def order_address_lines(address: Mapping[str, Any]) -> list[str]:
-    """An order's stored address as printed on a parcel, in the active language."""
-    return Address(**{name: address.get(name) or "" for name in ADDRESS_FIELDS}).lines()
 
 
 def payment_method_label(method: str) -> str:

@@ -5,11 +5,14 @@ numbers cannot be probed."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from tridex.accounts.models import Address
+from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.core.errors import NotFound
 from tridex.orders.models import Order, OrderEvent, Shipment
 
@@ -40,6 +43,14 @@ def order_for_token(*, token: str) -> Order:
     if order is None:
         raise NotFound(_("There is no such order."), code="order_not_found")
     return order
+
+
+def order_address_lines(address: Mapping[str, Any]) -> list[str]:
+    """An order's stored address (a JSON snapshot) as printed on a parcel, in the active
+    language: the address book's own formatting, Thai or international."""
+    return Address(
+        **{name: value for name in ADDRESS_FIELDS if (value := address.get(name))}
+    ).lines()
 
 
 def order_list_for_customer(*, user: Any) -> QuerySet[Order]:

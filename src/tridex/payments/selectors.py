@@ -40,16 +40,6 @@ def payment_options(*, market: Market, total: Money) -> list[PaymentOptionView]:
     ]
 
 
-def payment_option(*, market: Market, method: str, total: Money) -> PaymentOptionView | None:
-    return next(
-        (o for o in payment_options(market=market, total=total) if o.method == method), None
-    )
-
-
-def order_payments(*, order: Order) -> list[Payment]:
-    return list(order.payments.prefetch_related("refunds"))
-
-
 def payment_current(*, order: Order) -> Payment | None:
     """The order's latest payment attempt."""
     return order.payments.order_by("-created_at", "-id").first()

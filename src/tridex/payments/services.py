@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -380,12 +380,9 @@ def refund_is_pending(*, refund_id: int) -> bool:
 
 
 def _pending_total(order: Order) -> Decimal:
-    total = Decimal(0)
-    for value in Refund.objects.filter(
-        payment__order=order, status=Refund.Status.PENDING
-    ).values_list("amount", flat=True):
-        total += value
-    return total
+    """Refunds recorded but not yet confirmed by the provider still count as given back."""
+    pending = Refund.objects.filter(payment__order=order, status=Refund.Status.PENDING)
+    return pending.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
 def refund_execute(*, refund_id: int) -> Refund:

@@ -9,7 +9,6 @@ this one function.
 
 from __future__ import annotations
 
-from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from tridex.core.errors import DomainError
@@ -18,10 +17,6 @@ from tridex.orders.models import OrderEvent, OrderStatus
 from tridex.payments.models import Method
 
 _ = gettext_lazy
-
-
-def _locale() -> str:
-    return translation.get_language() or "en"
 
 
 def _choice_label(choices: type[Method] | type[OrderStatus], value: str) -> str:
@@ -64,7 +59,7 @@ def _value(event: OrderEvent, key: str) -> str:
 
 def _amount(event: OrderEvent, key: str = "amount") -> str:
     try:
-        return Money(_value(event, key), event.order.currency).format(_locale())
+        return Money(_value(event, key), event.order.currency).format()
     except DomainError:  # an amount written by hand or by an older version: show it as is
         return _value(event, key)
 

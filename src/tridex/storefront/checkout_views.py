@@ -22,14 +22,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tridex.accounts.forms import AddressForm
-from tridex.accounts.models import Address
 from tridex.accounts.selectors import address_list
+from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.cart.services import cart_add_lines
 from tridex.checkout.services import CheckoutDetails, checkout_place_order, checkout_quote
 from tridex.core.errors import DomainError, NotFound
 from tridex.orders.invoice import order_invoice_pdf
 from tridex.orders.models import Order, OrderStatus
-from tridex.orders.selectors import order_for_customer, order_for_token, order_list_for_customer
+from tridex.orders.selectors import (
+    order_address_lines,
+    order_for_customer,
+    order_for_token,
+    order_list_for_customer,
+)
 from tridex.payments.gateways.promptpay import promptpay_qr_svg
 from tridex.payments.gateways.stripe import stripe_publishable_key
 from tridex.payments.selectors import payment_current
@@ -39,16 +44,10 @@ from tridex.storefront.shopper import cart_for_update, current_cart, remember_co
 from tridex.storefront.views import shop_view
 
 SESSION_GUEST_ORDERS = "tridex_guest_orders"
-ADDRESS_KEYS = (
-    AddressForm.common_fields
-    + AddressForm.thai_fields
-    + AddressForm.international_fields
-    + ("postcode",)
-)
 
 
 def _address_from(data: Any, prefix: str) -> dict[str, str]:
-    return {key: str(data.get(f"{prefix}-{key}", "")).strip() for key in ADDRESS_KEYS}
+    return {key: str(data.get(f"{prefix}-{key}", "")).strip() for key in ADDRESS_FIELDS}
 
 
 def _initial_address(request: HttpRequest) -> dict[str, str]:
@@ -65,7 +64,7 @@ def _initial_address(request: HttpRequest) -> dict[str, str]:
             "full_name": user.get_full_name(),
             "phone": getattr(user, "phone", ""),
         }
-    return {key: getattr(default, key) for key in ADDRESS_KEYS}
+    return {key: getattr(default, key) for key in ADDRESS_FIELDS}
 
 
 def _home_country(request: HttpRequest) -> str:
@@ -197,8 +196,8 @@ def _order_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "order": order,
         "payment": payment,
         "lines": list(order.lines.all()),
-        "ship_lines": Address(**_address_fields(order.shipping_address)).lines(),
-        "bill_lines": Address(**_address_fields(order.billing_address)).lines(),
+        "ship_lines": order_address_lines(order.shipping_address),
+        "bill_lines": order_address_lines(order.billing_address),
         "events": list(order.events.all()),
         "shipments": list(order.shipments.all()),
         "is_pending": order.status == OrderStatus.PENDING_PAYMENT,
@@ -216,13 +215,6 @@ def _order_context(request: HttpRequest, order: Order) -> dict[str, Any]:
                 "processing",
             }
     return context
-
-
-def _address_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """An order's stored address as ``Address`` fields, so it prints like the address book."""
-    return {key: data.get(key) or "" for key in ADDRESS_KEYS} | {
-        "country": data.get("country") or "TH"
-    }
 
 
 @require_GET
