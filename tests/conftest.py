@@ -15,10 +15,10 @@ from django.db import connection
 
 from tests.payments.stripe_server import FakeStripe
 from tridex.catalog.models import Category, Option, OptionValue, Product, ProductType, Variant
+from tridex.core import refcache
 from tridex.inventory.models import Warehouse
 from tridex.inventory.services import stock_set
 from tridex.markets.models import Market, PriceRounding
-from tridex.markets.selectors import market_clear_cache
 from tridex.payments.gateways.stripe import StripeGateway
 from tridex.pricing.services import price_set
 
@@ -62,8 +62,10 @@ def real_task_queue(_in_memory_task_queue):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_market_cache() -> None:
-    market_clear_cache()
+def _fresh_reference_tables() -> None:
+    """Each test reads markets, tax rates, delivery methods and payment options afresh: the
+    per-process copies would otherwise outlive the rows an earlier test rolled back."""
+    refcache.clear_all()
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +105,6 @@ def market_th(db) -> Market:
         is_default=True,
         time_zone="Asia/Bangkok",
     )
-    market_clear_cache()
     return market
 
 
@@ -122,7 +123,6 @@ def market_intl(db, market_th) -> Market:
         price_rounding=PriceRounding.NINETY_NINE,
         position=1,
     )
-    market_clear_cache()
     return market
 
 

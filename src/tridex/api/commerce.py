@@ -8,6 +8,8 @@ and orders: anyone else's ids answer 404, exactly like ids that do not exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
@@ -65,7 +67,7 @@ from tridex.cart.services import (
 from tridex.checkout.services import CheckoutDetails, checkout_place_order, checkout_quote
 from tridex.core.errors import DomainError, NotFound
 from tridex.core.money import Money
-from tridex.orders.models import Order
+from tridex.orders.models import Order, OrderEvent, OrderLine, Shipment
 from tridex.orders.selectors import order_for_customer, order_for_token, order_list_for_customer
 from tridex.payments.gateways.promptpay import promptpay_qr_svg
 from tridex.payments.gateways.stripe import stripe_publishable_key
@@ -109,9 +111,9 @@ class ShopperAuth(AuthBase):
             request.user = AnonymousUser()
             return request.user
         found = authenticate_by_x_session_token(token)
-        if not found:
+        if found is None or found.user is None:
             return None
-        request.user = found[0]
+        request.user = found.user
         return request.user
 
 
@@ -213,10 +215,12 @@ def cart_lines_add(
 ) -> CartOut:
     cart = _cart(request, params.market, create=True)
     assert cart is not None
-    cart_add(cart=cart, variant_id=body.variant_id, quantity=body.quantity)
-    if cart.user_id is None:
-        response["X-Cart-Token"] = str(cart.token)
-    return _render_cart(request, cart, params)
+    language = language_for(request, params.lang)
+    with translation.override(language):
+        summary = cart_add(cart=cart, variant_id=body.variant_id, quantity=body.quantity)
+        if cart.user_id is None:
+            response["X-Cart-Token"] = str(cart.token)
+        return _cart_out(request, summary, language)
 
 
 def _own_cart(request: HttpRequest, params: LocaleParams) -> Cart:
@@ -351,10 +355,12 @@ def wishlist_items_move(
         raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
     cart = _cart(request, params.market, create=True)
     assert cart is not None
-    wishlist_move_to_cart(wishlist=wishlist, variant_id=variant_id, cart=cart)
-    if cart.user_id is None:
-        response["X-Cart-Token"] = str(cart.token)
-    return _render_cart(request, cart, params)
+    language = language_for(request, params.lang)
+    with translation.override(language):
+        summary = wishlist_move_to_cart(wishlist=wishlist, variant_id=variant_id, cart=cart)
+        if cart.user_id is None:
+            response["X-Cart-Token"] = str(cart.token)
+        return _cart_out(request, summary, language)
 
 
 # --- Checkout -------------------------------------------------------------------------------
@@ -430,7 +436,8 @@ def checkout_place(request: HttpRequest, body: PlaceOrderIn, params: Query[Local
         placed = checkout_place_order(
             cart=cart, market=cart.market, details=details, user=_customer(request)
         )
-        return Status(201, _order_out(placed.order, language, placed.payment))
+        written = OrderRows(lines=placed.lines, shipments=[], events=placed.events)
+        return Status(201, _order_out(placed.order, language, placed.payment, written))
 
 
 # --- Orders ---------------------------------------------------------------------------------
@@ -453,11 +460,29 @@ def _payment_out(payment: Payment, language: str) -> PaymentOut:
     )
 
 
-def _order_out(order: Order, language: str, payment: Payment | None = None) -> OrderOut:
+@dataclass(frozen=True)
+class OrderRows:
+    """An order's lines, shipments and timeline, when the caller has them already."""
+
+    lines: Iterable[OrderLine]
+    shipments: Iterable[Shipment]
+    events: Iterable[OrderEvent]
+
+
+def _order_rows(order: Order) -> OrderRows:
+    prefetch_related_objects([order], "lines", "shipments", "events")
+    return OrderRows(
+        lines=order.lines.all(), shipments=order.shipments.all(), events=order.events.all()
+    )
+
+
+def _order_out(
+    order: Order, language: str, payment: Payment | None = None, rows: OrderRows | None = None
+) -> OrderOut:
     def money(amount: Any) -> Any:
         return money_out(Money(amount, order.currency), language)
 
-    prefetch_related_objects([order], "lines", "shipments", "events")
+    rows = rows or _order_rows(order)
     payment = payment if payment is not None else payment_current(order=order)
     return OrderOut(
         number=order.number,
@@ -479,7 +504,7 @@ def _order_out(order: Order, language: str, payment: Payment | None = None) -> O
                 quantity_shipped=line.quantity_shipped,
                 quantity_refunded=line.quantity_refunded,
             )
-            for line in order.lines.all()
+            for line in rows.lines
         ],
         subtotal=money(order.subtotal),
         shipping=money(order.shipping_price),
@@ -498,12 +523,10 @@ def _order_out(order: Order, language: str, payment: Payment | None = None) -> O
                 tracking_url=s.tracking_url,
                 shipped_at=s.shipped_at,
             )
-            for s in order.shipments.all()
+            for s in rows.shipments
         ],
         timeline=[
-            TimelineOut(at=e.created_at, text=event_sentence(e))
-            for e in order.events.all()
-            if e.is_public
+            TimelineOut(at=e.created_at, text=event_sentence(e)) for e in rows.events if e.is_public
         ],
         payment=_payment_out(payment, language) if payment is not None else None,
     )

@@ -8,16 +8,19 @@ the shopper last saw it, with a message that says so.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
-from tridex.catalog.models import OptionValue, Variant
+from tridex.catalog.models import Product, Variant
 from tridex.core.errors import NotFound
+from tridex.core.i18n import translated, translated_fields
 from tridex.core.money import Money
 from tridex.inventory.selectors import variant_availability
 from tridex.markets.models import Market
@@ -83,39 +86,89 @@ class CartSummary:
         return [line for line in self.lines if not line.blocks_checkout]
 
 
-def variant_label(variant: Variant) -> str:
-    """``Grey / 3-seater``: the variant's option values in option order."""
-    values: list[OptionValue] = sorted(
-        variant.option_values.all(), key=lambda v: (v.option.position, v.option_id)
+@dataclass(frozen=True)
+class VariantFacts:
+    """What a cart or wishlist shows of a variant, in the active language."""
+
+    id: int
+    product_id: int
+    product_name: str
+    product_slug: str
+    label: str  # ``Grey / 3-seater``: its option values in option order
+    sku: str
+    weight_grams: int
+    is_sellable: bool  # active, and its product visible now
+
+
+@dataclass(frozen=True)
+class CatalogFacts:
+    """What the catalog says now about some variants in one market: three queries."""
+
+    variants: dict[int, VariantFacts]
+    prices: dict[int, VariantPrice]
+    available: dict[int, int]
+
+    def sellable(self, variant_id: int) -> VariantFacts | None:
+        """The variant if it can be bought now (active, visible and priced), else ``None``."""
+        variant = self.variants.get(variant_id)
+        if variant is None or not variant.is_sellable or variant_id not in self.prices:
+            return None
+        return variant
+
+
+def catalog_facts(*, variant_ids: Iterable[int], market: Market) -> CatalogFacts:
+    ids = list(set(variant_ids))
+    if not ids:
+        return CatalogFacts(variants={}, prices={}, available={})
+    return CatalogFacts(
+        variants=_variant_facts(ids),
+        prices=variant_prices(variant_ids=ids, market=market),
+        available=variant_availability(variant_ids=ids, market=market),
     )
-    return " / ".join(value.name for value in values)
 
 
-def _variants(variant_ids: list[int]) -> dict[int, Variant]:
-    values = OptionValue.objects.select_related("option")
+def _variant_facts(ids: list[int]) -> dict[int, VariantFacts]:
+    """Variants with their product's name and their option values: one row per option value."""
+    visible = Product.objects.visible().filter(pk=OuterRef("product_id"))
     rows = (
-        Variant.objects.filter(pk__in=variant_ids)
-        .select_related("product")
-        .prefetch_related(Prefetch("option_values", queryset=values))
+        Variant.objects.filter(pk__in=ids)
+        .annotate(product_visible=Exists(visible))
+        .values(
+            "pk",
+            "product_id",
+            "sku",
+            "weight_grams",
+            "is_active",
+            "product_visible",
+            "option_values__option__position",
+            "option_values__option_id",
+            *translated_fields("product__name"),
+            *translated_fields("product__slug"),
+            *translated_fields("option_values__name"),
+        )
     )
-    return {variant.pk: variant for variant in rows}
+    by_variant: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_variant[row["pk"]].append(row)
+    return {pk: _facts(group) for pk, group in by_variant.items()}
 
 
-def _catalog_facts(
-    ids: list[int], market: Market
-) -> tuple[dict[int, Variant], set[int], dict[int, VariantPrice], dict[int, int]]:
-    """What the catalog says now about these variants in ``market``: the variants with their
-    products and option values, which products are visible, prices and units available."""
-    variants = _variants(ids) if ids else {}
-    now = timezone.now()
-    visible = {v.product_id for v in variants.values() if v.product.is_visible(now)}
-    prices = variant_prices(variant_ids=ids, market=market)
-    available = variant_availability(variant_ids=ids, market=market)
-    return variants, visible, prices, available
-
-
-def _sellable(variant: Variant | None, visible: set[int]) -> bool:
-    return variant is not None and variant.is_active and variant.product_id in visible
+def _facts(rows: list[dict[str, Any]]) -> VariantFacts:
+    first = rows[0]
+    values = sorted(
+        (row for row in rows if row["option_values__option_id"] is not None),
+        key=lambda row: (row["option_values__option__position"], row["option_values__option_id"]),
+    )
+    return VariantFacts(
+        id=first["pk"],
+        product_id=first["product_id"],
+        product_name=translated(first, "product__name"),
+        product_slug=translated(first, "product__slug"),
+        label=" / ".join(translated(row, "option_values__name") for row in values),
+        sku=first["sku"],
+        weight_grams=first["weight_grams"],
+        is_sellable=first["is_active"] and first["product_visible"],
+    )
 
 
 def cart_summary(
@@ -132,23 +185,32 @@ def cart_summary(
     the prices of a tax-inclusive market, added on top in a tax-exclusive one.
     """
     rows = list(cart.lines.all()) if cart is not None else []
+    facts = catalog_facts(variant_ids=[row.variant_id for row in rows], market=market)
+    return cart_summary_of(
+        cart=cart,
+        market=market,
+        rows=rows,
+        facts=facts,
+        country=country,
+        region=region,
+        with_tax=with_tax,
+    )
+
+
+def cart_summary_of(
+    *,
+    cart: Cart | None,
+    market: Market,
+    rows: list[CartLine],
+    facts: CatalogFacts,
+    country: str = "",
+    region: str = "",
+    with_tax: bool = True,
+) -> CartSummary:
+    """``cart_summary`` from lines and catalog facts the caller has just read (no query)."""
     # The checkout prices tax itself, with delivery included: it asks for none here.
     country = (country or _home_country(market)) if with_tax else ""
-    return _summary(cart, market, rows, country, region)
-
-
-def _home_country(market: Market) -> str:
-    countries = market.countries or []
-    return countries[0] if len(countries) == 1 else ""
-
-
-def _summary(
-    cart: Cart | None, market: Market, rows: list[CartLine], country: str, region: str
-) -> CartSummary:
-    variants, visible, prices, available = _catalog_facts([row.variant_id for row in rows], market)
-    lines = [
-        _line(row, variants.get(row.variant_id), visible, prices, available, market) for row in rows
-    ]
+    lines = [_line(row, facts, market) for row in rows]
     sellable = [line for line in lines if not line.blocks_checkout and line.line_total]
     amounts = [line.line_total for line in sellable if line.line_total is not None]
     subtotal = sum(amounts, Money.zero(market.currency))
@@ -170,6 +232,11 @@ def _summary(
     )
 
 
+def _home_country(market: Market) -> str:
+    countries = market.countries or []
+    return countries[0] if len(countries) == 1 else ""
+
+
 def _no_tax(market: Market, amounts: list[Money]) -> TaxBreakdown:
     """Before a destination is known, tax is not shown yet (it is worked out at checkout)."""
     zero = Money.zero(market.currency)
@@ -181,39 +248,31 @@ def _no_tax(market: Market, amounts: list[Money]) -> TaxBreakdown:
     )
 
 
-def _line(
-    row: CartLine,
-    variant: Variant | None,
-    visible: set[int],
-    prices: dict[int, VariantPrice],
-    available: dict[int, int],
-    market: Market,
-) -> CartLineView:
-    price = prices.get(row.variant_id)
+def _line(row: CartLine, facts: CatalogFacts, market: Market) -> CartLineView:
+    variant = facts.variants.get(row.variant_id)
+    price = facts.prices.get(row.variant_id)
     unit = price.price if price is not None else None
     view = CartLineView(
         id=row.pk,
         variant_id=row.variant_id,
         product_id=variant.product_id if variant else 0,
-        product_name=variant.product.name if variant else "",
-        product_slug=variant.product.slug if variant else "",
-        variant_label=variant_label(variant) if variant else "",
+        product_name=variant.product_name if variant else "",
+        product_slug=variant.product_slug if variant else "",
+        variant_label=variant.label if variant else "",
         sku=variant.sku if variant else "",
         quantity=row.quantity,
-        available=available.get(row.variant_id, 0),
+        available=facts.available.get(row.variant_id, 0),
         weight_grams=variant.weight_grams if variant else 0,
         unit_price=unit,
         line_total=unit * row.quantity if unit is not None else None,
     )
-    return _flagged(view, row, variant, visible, market)
+    return _flagged(view, row, facts.sellable(row.variant_id) is not None, market)
 
 
-def _flagged(
-    view: CartLineView, row: CartLine, variant: Variant | None, visible: set[int], market: Market
-) -> CartLineView:
+def _flagged(view: CartLineView, row: CartLine, sellable: bool, market: Market) -> CartLineView:
     """The line with its problem, if it has one: no longer sold, short of stock, repriced."""
     name = view.product_name
-    if view.unit_price is None or not _sellable(variant, visible):
+    if view.unit_price is None or not sellable:
         message = _("%(name)s is no longer available.") % {"name": name}
         return replace(view, problem=LineProblem.UNAVAILABLE, message=message)
     if view.available < row.quantity:
@@ -302,24 +361,24 @@ def wishlist_items(*, wishlist: Wishlist | None, market: Market) -> list[Wishlis
     if wishlist is None:
         return []
     rows: list[WishlistItem] = list(wishlist.items.all())
-    variants, visible, prices, available = _catalog_facts([row.variant_id for row in rows], market)
+    facts = catalog_facts(variant_ids=[row.variant_id for row in rows], market=market)
     views = []
     for row in rows:
-        variant = variants.get(row.variant_id)
+        variant = facts.variants.get(row.variant_id)
         if variant is None:
             continue
-        price = prices.get(variant.pk)
+        price = facts.prices.get(variant.id)
         views.append(
             WishlistItemView(
-                variant_id=variant.pk,
+                variant_id=variant.id,
                 product_id=variant.product_id,
-                product_name=variant.product.name,
-                product_slug=variant.product.slug,
-                variant_label=variant_label(variant),
+                product_name=variant.product_name,
+                product_slug=variant.product_slug,
+                variant_label=variant.label,
                 sku=variant.sku,
                 price=price.price if price else None,
-                available=available.get(variant.pk, 0),
-                is_sellable=price is not None and _sellable(variant, visible),
+                available=facts.available.get(variant.id, 0),
+                is_sellable=facts.sellable(variant.id) is not None,
             )
         )
     return views

@@ -7,16 +7,23 @@ import uuid
 from typing import Any, TypeGuard
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
-from tridex.cart.selectors import cart_find, wishlist_find
-from tridex.catalog.models import Product, Variant
+from tridex.cart.selectors import (
+    CartSummary,
+    CatalogFacts,
+    VariantFacts,
+    cart_find,
+    cart_summary_of,
+    catalog_facts,
+    wishlist_find,
+)
 from tridex.core.errors import Conflict, NotFound, ValidationFailed
 from tridex.core.locking import lock_rows
 from tridex.inventory.selectors import variant_availability
 from tridex.markets.models import Market
-from tridex.pricing.selectors import variant_price
 
 MAX_LINE_QUANTITY = 99
 MAX_CART_LINES = 100
@@ -47,39 +54,46 @@ def _is_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
-def _sellable_variant(variant_id: object, market: Market) -> tuple[Variant, Any]:
-    """The variant if it can be bought in ``market`` now, with its price there."""
+def _sellable_variant(variant_id: object, market: Market) -> tuple[CatalogFacts, VariantFacts]:
+    """The variant if it can be bought in ``market`` now, with what the catalog says of it."""
     if not _is_id(variant_id):
         raise ValidationFailed(_("Choose a product option."), field="variant_id")
-    variant = (
-        Variant.objects.select_related("product")
-        .filter(pk=variant_id, is_active=True, product__in=Product.objects.visible())
-        .first()
-    )
-    price = variant_price(variant_id=variant.pk, market=market) if variant else None
-    if variant is None or price is None:
+    facts = catalog_facts(variant_ids=[variant_id], market=market)
+    return facts, _sellable_in(facts, variant_id)
+
+
+def _sellable_in(facts: CatalogFacts, variant_id: int) -> VariantFacts:
+    variant = facts.sellable(variant_id)
+    if variant is None:
         raise NotFound(
             _("This product is not for sale."), code="variant_not_found", field="variant_id"
         )
-    return variant, price
+    return variant
 
 
-def _check_stock(variant: Variant, market: Market, quantity: int) -> None:
-    available = variant_availability(variant_ids=[variant.pk], market=market)[variant.pk]
+def _check_stock(variant: VariantFacts, facts: CatalogFacts, quantity: int) -> None:
+    available = facts.available.get(variant.id, 0)
     if quantity > available:
+        name = variant.product_name
         message = (
-            _("%(name)s is out of stock.") % {"name": variant.product.name}
+            _("%(name)s is out of stock.") % {"name": name}
             if available == 0
-            else _("Only %(n)d of %(name)s left.") % {"n": available, "name": variant.product.name}
+            else _("Only %(n)d of %(name)s left.") % {"n": available, "name": name}
         )
         raise Conflict(message, code="insufficient_stock", field="quantity", available=available)
 
 
 def _locked(cart: Cart) -> Cart:
-    locked = lock_rows(Cart.objects.filter(pk=cart.pk)).select_related("market").first()
-    if locked is None or locked.status != Cart.Status.OPEN:
+    """Lock the open cart's row for the transaction, marking it changed now.
+
+    One conditional UPDATE both takes the row lock and checks the cart is still open, so a
+    change that waited behind a checkout finds the cart ordered and stops.
+    """
+    now = timezone.now()
+    if not Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(updated_at=now):
         raise Conflict(_("This cart has already been checked out."), code="cart_closed")
-    return locked
+    cart.updated_at = now
+    return cart
 
 
 def cart_get_or_create(*, market: Market, user: Any = None, token: Any = None) -> Cart:
@@ -88,11 +102,12 @@ def cart_get_or_create(*, market: Market, user: Any = None, token: Any = None) -
     A cart follows the shopper into another market: its lines stay and are priced there.
     """
     cart = cart_find(user=user, token=token)
-    if cart is None:
-        owner = user if user is not None and user.is_authenticated else None
+    if cart is None and (user is None or not user.is_authenticated):
+        cart = Cart.objects.create(market=market)  # a new token: nothing can collide
+    elif cart is None:
         try:
             with transaction.atomic():
-                cart = Cart.objects.create(user=owner, market=market)
+                cart = Cart.objects.create(user=user, market=market)
         except IntegrityError:  # a parallel request created the customer's cart first
             cart = cart_find(user=user)
             assert cart is not None
@@ -102,30 +117,40 @@ def cart_get_or_create(*, market: Market, user: Any = None, token: Any = None) -
     return cart
 
 
-def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
-    """Add ``quantity`` units (on top of what the cart has), limited by the stock left."""
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartSummary:
+    """Add ``quantity`` units (on top of what the cart has), limited by the stock left.
+
+    Returns the cart as it is now, priced from the same catalog read that checked the stock.
+    """
     _check_quantity(quantity)
+    if not _is_id(variant_id):
+        raise ValidationFailed(_("Choose a product option."), field="variant_id")
     with transaction.atomic():
         cart = _locked(cart)
-        variant, price = _sellable_variant(variant_id, cart.market)
-        line = CartLine.objects.filter(cart=cart, variant=variant).first()
+        lines = list(CartLine.objects.filter(cart=cart))
+        ids = [line.variant_id for line in lines]
+        facts = catalog_facts(variant_ids=[*ids, variant_id], market=cart.market)
+        variant = _sellable_in(facts, variant_id)
+        line = next((row for row in lines if row.variant_id == variant_id), None)
         wanted = quantity + (line.quantity if line else 0)
         _check_quantity(wanted)
-        _check_stock(variant, cart.market, wanted)
+        _check_stock(variant, facts, wanted)
+        price = facts.prices[variant_id].price.amount
         if line is None:
-            if cart.lines.count() >= MAX_CART_LINES:
+            if len(lines) >= MAX_CART_LINES:
                 raise ValidationFailed(
                     _("This cart is full."), code="cart_full", field="variant_id"
                 )
-            line = CartLine.objects.create(
-                cart=cart, variant=variant, quantity=wanted, price_seen=price.price.amount
+            lines.append(
+                CartLine.objects.create(
+                    cart=cart, variant_id=variant_id, quantity=wanted, price_seen=price
+                )
             )
         else:
             line.quantity = wanted
-            line.price_seen = price.price.amount
+            line.price_seen = price
             line.save(update_fields=["quantity", "price_seen"])
-        _touch(cart)
-    return line
+    return cart_summary_of(cart=cart, market=cart.market, rows=lines, facts=facts)
 
 
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
@@ -136,16 +161,14 @@ def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | 
         line = _line(cart, line_id)
         if quantity == 0:
             line.delete()
-            _touch(cart)
             return None
+        facts = catalog_facts(variant_ids=[line.variant_id], market=cart.market)
         if quantity > line.quantity:  # lowering a quantity is always allowed
-            variant, _price = _sellable_variant(line.variant_id, cart.market)
-            _check_stock(variant, cart.market, quantity)
-        price = variant_price(variant_id=line.variant_id, market=cart.market)
+            _check_stock(_sellable_in(facts, line.variant_id), facts, quantity)
+        price = facts.prices.get(line.variant_id)
         line.quantity = quantity
         line.price_seen = price.price.amount if price else line.price_seen
         line.save(update_fields=["quantity", "price_seen"])
-        _touch(cart)
     return line
 
 
@@ -153,7 +176,6 @@ def cart_remove(*, cart: Cart, line_id: int) -> None:
     with transaction.atomic():
         cart = _locked(cart)
         _line(cart, line_id).delete()
-        _touch(cart)
 
 
 def _line(cart: Cart, line_id: object) -> CartLine:
@@ -161,10 +183,6 @@ def _line(cart: Cart, line_id: object) -> CartLine:
     if line is None:
         raise NotFound(_("This item is not in your cart."), code="line_not_found", field="line_id")
     return line
-
-
-def _touch(cart: Cart) -> None:
-    cart.save(update_fields=["updated_at"])
 
 
 def cart_merge(*, source: Cart | None, target: Cart) -> Cart:
@@ -201,7 +219,6 @@ def cart_merge(*, source: Cart | None, target: Cart) -> Cart:
                     price_seen=line.price_seen,
                 )
         Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED)
-        _touch(target)
     return target
 
 
@@ -240,17 +257,17 @@ def wishlist_get_or_create(*, user: Any = None, token: Any = None) -> Wishlist:
 
 def wishlist_add(*, wishlist: Wishlist, variant_id: int, market: Market) -> WishlistItem:
     """Save a variant for later (saving it twice keeps one entry)."""
-    variant, _price = _sellable_variant(variant_id, market)
+    _facts, variant = _sellable_variant(variant_id, market)
     with transaction.atomic():
         lock_rows(Wishlist.objects.filter(pk=wishlist.pk)).get()
-        item = WishlistItem.objects.filter(wishlist=wishlist, variant=variant).first()
+        item = WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant.id).first()
         if item is not None:
             return item
         if wishlist.items.count() >= MAX_WISHLIST_ITEMS:
             raise ValidationFailed(
                 _("Your wishlist is full."), code="wishlist_full", field="variant_id"
             )
-        return WishlistItem.objects.create(wishlist=wishlist, variant=variant)
+        return WishlistItem.objects.create(wishlist=wishlist, variant_id=variant.id)
 
 
 def wishlist_remove(*, wishlist: Wishlist, variant_id: int) -> None:
@@ -261,7 +278,7 @@ def wishlist_remove(*, wishlist: Wishlist, variant_id: int) -> None:
         raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
 
 
-def wishlist_move_to_cart(*, wishlist: Wishlist, variant_id: int, cart: Cart) -> CartLine:
+def wishlist_move_to_cart(*, wishlist: Wishlist, variant_id: int, cart: Cart) -> CartSummary:
     """Put one unit in the cart and take the variant off the wishlist, together or not at all."""
     with transaction.atomic():
         if (
@@ -269,9 +286,9 @@ def wishlist_move_to_cart(*, wishlist: Wishlist, variant_id: int, cart: Cart) ->
             or not WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).exists()
         ):
             raise NotFound(_("This item is not in your wishlist."), code="wishlist_item_not_found")
-        line = cart_add(cart=cart, variant_id=variant_id, quantity=1)
+        summary = cart_add(cart=cart, variant_id=variant_id, quantity=1)
         WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant_id).delete()
-    return line
+    return summary
 
 
 def wishlist_merge(*, source: Wishlist | None, target: Wishlist) -> Wishlist:

@@ -29,8 +29,8 @@ from tridex.core.errors import Conflict, DomainError, ValidationFailed
 from tridex.core.money import Money
 from tridex.inventory.services import stock_reserve, stock_sell
 from tridex.markets.models import Market
-from tridex.orders.models import Order
-from tridex.orders.services import LineSnapshot, OrderDraft, order_confirm_unpaid, order_create
+from tridex.orders.models import Order, OrderEvent, OrderLine
+from tridex.orders.services import LineSnapshot, OrderDraft, order_create
 from tridex.payments.gateways.base import GatewayError
 from tridex.payments.models import Method, Payment
 from tridex.payments.selectors import PaymentOptionView, payment_options
@@ -76,6 +76,8 @@ class CheckoutDetails:
 class PlacedOrder:
     order: Order
     payment: Payment
+    lines: list[OrderLine]  # as written, so the order can be shown without reading it back
+    events: list[OrderEvent]
 
 
 def checkout_quote(
@@ -200,11 +202,12 @@ def _place(cart: Cart, draft: OrderDraft, market: Market) -> PlacedOrder:
         # Closing the cart first (a conditional UPDATE) locks it: a double submit or a
         # parallel "add to cart" waits here and then finds the cart already ordered.
         cart_mark_ordered(cart=cart)
-        order = order_create(draft=draft)
+        # Cash on delivery is accepted at once (its units are sold now, not held).
+        created = order_create(draft=draft, confirmed=cash)
         expires_at = reservation_expiry()
-        reference = order.reservation_reference
+        reference = created.order.reservation_reference
         try:
-            if cash:  # paid on delivery: the units are sold now, not held
+            if cash:
                 stock_sell(reference=reference, items=items, market=market, actor="checkout")
             else:
                 stock_reserve(
@@ -212,10 +215,12 @@ def _place(cart: Cart, draft: OrderDraft, market: Market) -> PlacedOrder:
                 )
         except Conflict as error:
             raise Conflict(error.message, code=error.code, field="lines", **error.extra) from error
-        payment = payment_create(order=order, method=draft.payment_method, expires_at=expires_at)
-        if cash:
-            order = order_confirm_unpaid(order=order, actor="checkout")
-    return PlacedOrder(order=order, payment=payment)
+        payment = payment_create(
+            order=created.order, method=draft.payment_method, expires_at=expires_at
+        )
+    return PlacedOrder(
+        order=created.order, payment=payment, lines=created.lines, events=created.events
+    )
 
 
 def _email(details: CheckoutDetails, user: Any) -> str:

@@ -40,7 +40,6 @@ from tridex.demo.artwork import illustration
 from tridex.inventory.models import StockMovement, Warehouse
 from tridex.inventory.services import stock_set
 from tridex.markets.models import Market
-from tridex.markets.selectors import market_clear_cache
 from tridex.payments.services import payments_seed_demo
 from tridex.pricing.services import price_ranges_refresh, price_set
 from tridex.shipping.services import shipping_seed_demo
@@ -86,7 +85,6 @@ def load_foundation() -> Refs:
             code = str(market_spec["code"])
             defaults = {k: v for k, v in market_spec.items() if k != "code"}
             refs.markets[code], _ = Market.objects.get_or_create(code=code, defaults=defaults)
-        market_clear_cache()
         for spec in content.WAREHOUSES:
             warehouse, _ = Warehouse.objects.get_or_create(
                 code=str(spec["code"]),

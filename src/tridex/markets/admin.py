@@ -14,7 +14,6 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from tridex.core.admin import DomainErrorAdminMixin
 from tridex.markets.models import Market
-from tridex.markets.selectors import market_clear_cache
 from tridex.markets.services import market_set_exchange_rate
 
 
@@ -63,12 +62,3 @@ class MarketAdmin(DomainErrorAdminMixin, TabbedTranslationAdmin):
         super().save_model(request, obj, form, change)
         if rate_changed:
             market_set_exchange_rate(market=obj, rate=rate)
-        market_clear_cache()
-
-    def delete_model(self, request: HttpRequest, obj: Market) -> None:
-        super().delete_model(request, obj)
-        market_clear_cache()
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        super().delete_queryset(request, queryset)
-        market_clear_cache()

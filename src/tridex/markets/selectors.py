@@ -1,29 +1,23 @@
-"""Reads of markets. Markets change rarely; they are cached per process for a short time."""
+"""Reads of markets. Markets change rarely: each process keeps a copy (``core.refcache``)."""
 
 from __future__ import annotations
-
-import time
 
 from django.conf import settings
 
 from tridex.core.errors import NotFound
+from tridex.core.refcache import TableCache
 from tridex.markets.models import Market
 
-_CACHE_SECONDS = 30
-_cache: dict[str, object] = {"at": 0.0, "markets": []}
+_markets = TableCache("markets", lambda: list(Market.objects.filter(is_active=True)), Market)
 
 
-def market_list(*, refresh: bool = False) -> list[Market]:
+def market_list() -> list[Market]:
     """Active markets in display order."""
-    now = time.monotonic()
-    if refresh or now - float(_cache["at"]) > _CACHE_SECONDS:  # type: ignore[arg-type]
-        _cache["markets"] = list(Market.objects.filter(is_active=True))
-        _cache["at"] = now
-    return list(_cache["markets"])  # type: ignore[call-overload]
+    return list(_markets.get())
 
 
 def market_clear_cache() -> None:
-    _cache["at"] = 0.0
+    _markets.clear()
 
 
 def market_default() -> Market:

@@ -10,7 +10,6 @@ from tridex.core import events
 from tridex.core.errors import ValidationFailed
 from tridex.core.money import Money, minor_unit
 from tridex.markets.models import Market, PriceRounding
-from tridex.markets.selectors import market_clear_cache
 
 
 def convert_price(*, amount: Money, market: Market) -> Money:
@@ -47,5 +46,4 @@ def market_set_exchange_rate(*, market: Market, rate: Decimal) -> Market:
         market.exchange_rate = rate
         market.save(update_fields=["exchange_rate", "updated_at"])
         events.emit("markets.rates_changed", market_id=market.pk)
-    market_clear_cache()
     return market

@@ -86,8 +86,22 @@ class OrderDraft:
     customer_note: str = ""
 
 
-def order_create(*, draft: OrderDraft) -> Order:
-    """Write the order and its lines (inside the caller's transaction) and give it a number."""
+@dataclass(frozen=True)
+class NewOrder:
+    """A just-placed order with the lines and timeline entries written for it, so whoever
+    placed it can show it without reading it back."""
+
+    order: Order
+    lines: list[OrderLine]
+    events: list[OrderEvent]
+
+
+def order_create(*, draft: OrderDraft, confirmed: bool = False) -> NewOrder:
+    """Write the order and its lines (inside the caller's transaction) and give it a number.
+
+    A ``confirmed`` order is accepted without payment up front (cash on delivery, its stock sold
+    by the caller) and starts in processing; any other order waits for its payment.
+    """
     order = Order.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         user_id=draft.user_id,
@@ -96,6 +110,7 @@ def order_create(*, draft: OrderDraft) -> Order:
         language=draft.language,
         market_id=draft.market_id,
         currency=draft.currency,
+        status=S.PROCESSING if confirmed else S.PENDING_PAYMENT,
         shipping_address=dict(draft.shipping_address),
         billing_address=dict(draft.billing_address),
         shipping_method_code=draft.shipping_method_code,
@@ -114,7 +129,7 @@ def order_create(*, draft: OrderDraft) -> Order:
     )
     order.number = order_number(order.pk)
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -132,9 +147,22 @@ def order_create(*, draft: OrderDraft) -> Order:
             for line in draft.lines
         ]
     )
-    _event(order, OrderEvent.Kind.PLACED, "placed", public=True, total=str(draft.total.amount))
+    timeline = [
+        OrderEvent(
+            order=order,
+            kind=OrderEvent.Kind.PLACED,
+            code="placed",
+            data={"total": str(draft.total.amount)},
+            is_public=True,
+        )
+    ]
+    if confirmed:
+        timeline.append(_status_event(order, S.PENDING_PAYMENT, actor="checkout"))
+    timeline = OrderEvent.objects.bulk_create(timeline)
     events.emit("orders.order_placed", order_id=order.pk)
-    return order
+    if confirmed:
+        _announce_status(order, previous=S.PENDING_PAYMENT)
+    return NewOrder(order=order, lines=lines, events=timeline)
 
 
 def order_number(pk: int) -> str:
@@ -169,8 +197,24 @@ def _move(order: Order, to: str, *, actor: str = "", **data: Any) -> None:
     previous = order.status
     order.status = to
     Order.objects.filter(pk=order.pk).update(status=to, updated_at=timezone.now())
-    _event(order, OrderEvent.Kind.STATUS, to, actor=actor, public=True, previous=previous, **data)
-    events.emit("orders.status_changed", order_id=order.pk, status=to, previous=previous)
+    _status_event(order, previous, actor=actor, **data).save()
+    _announce_status(order, previous=previous)
+
+
+def _status_event(order: Order, previous: str, *, actor: str, **data: Any) -> OrderEvent:
+    """The timeline entry (unsaved) for ``order`` having just become ``order.status``."""
+    return OrderEvent(
+        order=order,
+        kind=OrderEvent.Kind.STATUS,
+        code=order.status,
+        data={"previous": previous, **data},
+        actor=actor,
+        is_public=True,
+    )
+
+
+def _announce_status(order: Order, *, previous: str) -> None:
+    events.emit("orders.status_changed", order_id=order.pk, status=order.status, previous=previous)
 
 
 def order_transition(*, order: Order, to: str, actor: str = "") -> Order:
@@ -219,15 +263,6 @@ def order_mark_paid(*, order: Order, amount: Money, actor: str = "", gateway: st
         if locked.status == S.PENDING_PAYMENT:
             _move(locked, S.PAID, actor=actor)
         events.emit("orders.order_paid", order_id=locked.pk)
-    return locked
-
-
-def order_confirm_unpaid(*, order: Order, actor: str = "") -> Order:
-    """Accept an order to be paid on delivery: its stock is sold now, it goes to processing."""
-    with transaction.atomic():
-        locked = order_locked(order_id=order.pk)
-        stock_commit(reference=locked.reservation_reference, actor=actor or "checkout")
-        _move(locked, S.PROCESSING, actor=actor)
     return locked
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from tridex.core.money import Money
+from tridex.core.refcache import TableCache
 from tridex.markets.models import Market
 from tridex.orders.models import Order
 from tridex.payments.models import Method, Payment, PaymentOption
@@ -30,14 +32,33 @@ def _configured(option: PaymentOption) -> bool:
 
 def payment_options(*, market: Market, total: Money) -> list[PaymentOptionView]:
     """The methods offered in ``market`` for an order of ``total``, in the shop's order."""
-    options = PaymentOption.objects.filter(market=market, is_active=True).select_related("market")
     return [
         PaymentOptionView(option.method, str(option.get_method_display()), option.account)
-        for option in options
-        if _configured(option)
+        for option in _options.get().get(market.pk, ())
+        if option.is_active
+        and _configured(option)
         and (option.min_total is None or total.amount >= option.min_total)
         and (option.max_total is None or total.amount <= option.max_total)
     ]
+
+
+def payment_account(*, market_id: int, method: str) -> str:
+    """The account a market's option of ``method`` pays into (a PromptPay ID), or ``""``."""
+    for option in _options.get().get(market_id, ()):
+        if option.method == method:
+            return option.account
+    return ""
+
+
+def _load_options() -> dict[int, list[PaymentOption]]:
+    by_market: dict[int, list[PaymentOption]] = defaultdict(list)
+    for option in PaymentOption.objects.select_related("market").order_by("position", "id"):
+        by_market[option.market_id].append(option)
+    return dict(by_market)
+
+
+# Markets are in it (a PromptPay option needs its market's currency): a market change reloads it.
+_options = TableCache("payment-options", _load_options, PaymentOption, Market)
 
 
 def payment_current(*, order: Order) -> Payment | None:

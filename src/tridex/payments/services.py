@@ -50,6 +50,7 @@ from tridex.payments.gateways.base import (
     WebhookEvent,
 )
 from tridex.payments.models import Method, Payment, PaymentOption, Refund, WebhookReceipt
+from tridex.payments.selectors import payment_account
 
 logger = logging.getLogger(__name__)
 G = GatewayStatus
@@ -66,11 +67,6 @@ def reservation_expiry(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(minutes=reservation_minutes())
 
 
-def _account(order: Order, method: str) -> str:
-    option = PaymentOption.objects.filter(market_id=order.market_id, method=method).first()
-    return option.account if option else ""
-
-
 def payment_create(*, order: Order, method: str, expires_at: datetime | None = None) -> Payment:
     """Record a payment attempt for the order's total (inside the order's transaction).
 
@@ -82,7 +78,7 @@ def payment_create(*, order: Order, method: str, expires_at: datetime | None = N
     # Letters and digits only, 25 long: PromptPay carries it whole as the QR's bill number,
     # so a bank's confirmation names the same reference.
     reference = f"pay{secrets.token_hex(11)}"
-    payment = Payment.objects.create(
+    payment = Payment(
         order=order,
         method=method,
         reference=reference,
@@ -92,12 +88,14 @@ def payment_create(*, order: Order, method: str, expires_at: datetime | None = N
         amount=order.total,
         expires_at=expires_at if method == Method.PROMPTPAY else None,
     )
-    if method == Method.PROMPTPAY:
-        gateway = gateway_for(method, account=_account(order, method))
+    if method == Method.PROMPTPAY:  # the QR is made here, from our reference: no provider call
+        gateway = gateway_for(
+            method, account=payment_account(market_id=order.market_id, method=method)
+        )
         result = gateway.create(_request(payment, order))
         payment.qr_payload = str(result.raw.get("qr_payload", ""))
         payment.external_id = result.external_id
-        payment.save(update_fields=["qr_payload", "external_id"])
+    payment.save(force_insert=True)
     return payment
 
 
@@ -391,7 +389,8 @@ def refund_execute(*, refund_id: int) -> Refund:
     if refund.status != Refund.Status.PENDING:
         return refund
     payment = refund.payment
-    gateway = gateway_for(payment.method, account=_account(payment.order, payment.method))
+    account = payment_account(market_id=payment.order.market_id, method=payment.method)
+    gateway = gateway_for(payment.method, account=account)
     result = gateway.refund(
         payment.external_id,
         amount=payment.money(refund.amount),

@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tridex.catalog.models import (
@@ -46,6 +46,7 @@ from tridex.catalog.models import (
 )
 from tridex.catalog.selectors import category_ancestors, product_get_visible
 from tridex.core.errors import ValidationFailed
+from tridex.core.i18n import languages, translated, translated_fields
 from tridex.core.money import Money
 from tridex.inventory.models import Stock
 from tridex.inventory.selectors import product_availability, variant_availability
@@ -81,28 +82,6 @@ SRC_WIDTH = 640  # the <img src> fallback: the widest rendition up to this width
 # --- translated values ----------------------------------------------------------------------
 
 
-def _languages() -> list[str]:
-    """Languages to read a translated field in: the active one, then the fallbacks."""
-    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    fallbacks = getattr(settings, "MODELTRANSLATION_FALLBACK_LANGUAGES", ())
-    codes = [active, *fallbacks, *(code for code, _ in settings.LANGUAGES)]
-    return list(dict.fromkeys(codes))
-
-
-def _translated(row: dict[str, Any] | Any, name: str) -> str:
-    for code in _languages():
-        value = (
-            row.get(f"{name}_{code}") if isinstance(row, dict) else getattr(row, f"{name}_{code}")
-        )
-        if value:
-            return str(value)
-    return ""
-
-
-def _translated_fields(name: str) -> list[str]:
-    return [f"{name}_{code}" for code, _ in settings.LANGUAGES]
-
-
 # --- images -------------------------------------------------------------------------------
 
 
@@ -111,7 +90,7 @@ def image_ref(image: ProductImage, *, fallback_alt: str = "") -> ImageRef:
 
     Without renditions (not processed yet) the original file serves as the only source.
     """
-    alt = _translated(image, "alt") or fallback_alt
+    alt = translated(image, "alt") or fallback_alt
     widths = sorted(int(w) for w in (image.renditions or {}) if str(w).isdigit())
     if not widths:
         url = default_storage.url(image.image.name)
@@ -287,7 +266,7 @@ def _facets(
         values = [
             FacetValue(
                 code=value.code,
-                name=_translated(value, "name"),
+                name=translated(value, "name"),
                 swatch=value.swatch,
                 count=counts.get(value.pk, 0),
                 selected=value.pk in chosen,
@@ -296,7 +275,7 @@ def _facets(
             if counts.get(value.pk) or value.pk in chosen
         ]
         if values:
-            facets.append(Facet(info.option.code, _translated(info.option, "name"), values))
+            facets.append(Facet(info.option.code, translated(info.option, "name"), values))
     return facets
 
 
@@ -358,7 +337,7 @@ def _ordering(sort: str) -> list[Any]:
 
 
 def _name_fields() -> list[str]:
-    return [f"name_{code}" for code in _languages()]
+    return [f"name_{code}" for code in languages()]
 
 
 def _card_rows(products: QuerySet[Product], start: int, size: int) -> list[dict[str, Any]]:
@@ -367,8 +346,8 @@ def _card_rows(products: QuerySet[Product], start: int, size: int) -> list[dict[
         "category_id",
         "rating_average",
         "rating_count",
-        *_translated_fields("name"),
-        *_translated_fields("slug"),
+        *translated_fields("name"),
+        *translated_fields("slug"),
     ]
     return list(
         products.values(
@@ -407,13 +386,13 @@ def _cards(rows: list[dict[str, Any]], market: Market) -> list[ProductCard]:
     available = product_availability(product_ids=ids, market=market)
     cards = []
     for row in rows:
-        name = _translated(row, "name")
+        name = translated(row, "name")
         image = images.get(row["id"])
         cards.append(
             ProductCard(
                 id=row["id"],
                 name=name,
-                slug=_translated(row, "slug"),
+                slug=translated(row, "slug"),
                 category_id=row["category_id"],
                 image=image_ref(image, fallback_alt=name) if image else None,
                 price_min=_money(row["price_min"], row["currency"]),
@@ -584,9 +563,9 @@ def _option_views(variants: list[Variant]) -> list[OptionView]:
     return [
         OptionView(
             code=option.code,
-            name=_translated(option, "name"),
+            name=translated(option, "name"),
             values=[
-                OptionValueView(v.code, _translated(v, "name"), v.swatch)
+                OptionValueView(v.code, translated(v, "name"), v.swatch)
                 for v in sorted(values.values(), key=lambda v: (v.position, v.code))
             ],
         )
@@ -599,7 +578,7 @@ def _breadcrumbs(category_id: int) -> list[Breadcrumb]:
     if category is None:
         return []
     return [
-        Breadcrumb(_translated(c, "name"), _translated(c, "slug"))
+        Breadcrumb(translated(c, "name"), translated(c, "slug"))
         for c in category_ancestors(category=category)
         if c.is_published
     ]
@@ -621,7 +600,7 @@ def product_detail(
     gallery; each variant also lists the images attached to it, for the variant picker.
     """
     product = product_get_visible(slug=slug, product_id=product_id)
-    name = _translated(product, "name")
+    name = translated(product, "name")
     variants = _variants(product)
     variant_ids = [v.pk for v in variants]
     prices = variant_prices(variant_ids=variant_ids, market=market)
@@ -639,10 +618,10 @@ def product_detail(
     return ProductDetail(
         id=product.pk,
         name=name,
-        slug=_translated(product, "slug"),
-        description=_translated(product, "description"),
-        seo_title=_translated(product, "seo_title") or name,
-        seo_description=_translated(product, "seo_description"),
+        slug=translated(product, "slug"),
+        description=translated(product, "description"),
+        seo_title=translated(product, "seo_title") or name,
+        seo_description=translated(product, "seo_description"),
         breadcrumbs=_breadcrumbs(product.category_id),
         options=_option_views(variants),
         variants=views,

@@ -7,7 +7,9 @@ method that cannot deliver is refused with a message the customer can act on.
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.utils.translation import ngettext
 
 from tridex.core.errors import ValidationFailed
 from tridex.core.money import Money
+from tridex.core.refcache import TableCache
 from tridex.markets.models import Market
 from tridex.shipping.carriers import carrier_get
 from tridex.shipping.models import ShippingMethod, is_country_code
@@ -155,14 +158,24 @@ def _is_weight(value: object) -> bool:
 
 
 def _active_methods(market: Market, *, code: str | None = None) -> list[ShippingMethod]:
-    """Active methods of ``market`` in position order, in one query."""
-    methods = ShippingMethod.objects.filter(market=market, is_active=True)
-    if code is not None:
-        methods = methods.filter(code=code)
-    found = list(methods.order_by("position", "id"))
-    for method in found:
-        method.market = market  # the caller's market object: no query or join per method
+    """Active methods of ``market`` in position order (from the per-process copy)."""
+    found = []
+    for method in _methods.get().get(market.pk, ()):
+        if code is None or method.code == code:
+            method = copy.copy(method)  # the shared copy stays untouched by callers
+            method.market = market  # the caller's market object: no query or join per method
+            found.append(method)
     return found
+
+
+def _load_methods() -> dict[int, list[ShippingMethod]]:
+    by_market: dict[int, list[ShippingMethod]] = defaultdict(list)
+    for method in ShippingMethod.objects.filter(is_active=True).order_by("position", "id"):
+        by_market[method.market_id].append(method)
+    return dict(by_market)
+
+
+_methods = TableCache("shipping-methods", _load_methods, ShippingMethod)
 
 
 def _refusal(method: ShippingMethod, order: _Order) -> str | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tridex.core.errors import ValidationFailed
 from tridex.core.money import Money
+from tridex.core.refcache import TableCache
 from tridex.markets.models import Market
 from tridex.tax.models import REGION_MAX_LENGTH, TaxRate, is_country_code
 
@@ -73,12 +74,21 @@ def tax_rate_for(*, market: Market, country: str, region: str = "") -> TaxRateIn
     """
     code = _country(country)
     area = _region(region)
-    rows = TaxRate.objects.filter(market=market, country=code, region__in={area, ""})
-    found = {row.region: row for row in rows}
-    row = found.get(area) or found.get("")
-    if row is not None:
-        return TaxRateInfo(name=row.name, rate=row.rate)
+    rates = _rates.get()
+    found = rates.get((market.pk, code, area)) or rates.get((market.pk, code, ""))
+    if found is not None:
+        return found
     return TaxRateInfo(name=market.tax_name or _("Tax"), rate=market.tax_rate)
+
+
+def _load_rates() -> dict[tuple[int, str, str], TaxRateInfo]:
+    return {
+        (row.market_id, row.country, row.region): TaxRateInfo(name=row.name, rate=row.rate)
+        for row in TaxRate.objects.all()
+    }
+
+
+_rates = TableCache("tax-rates", _load_rates, TaxRate)
 
 
 def tax_compute(
