@@ -15,9 +15,7 @@ from tridex.tax.selectors import tax_rate_for
 pytestmark = pytest.mark.django_db
 
 
-def test_a_table_is_read_once_and_a_change_is_seen_at_once(
-    market_intl, django_assert_num_queries
-):
+def test_a_table_is_read_once_and_a_change_is_seen_at_once(market_intl, django_assert_num_queries):
     rate = TaxRate.objects.create(market=market_intl, country="GB", name="VAT", rate=20)
     with django_assert_num_queries(1):
         assert tax_rate_for(market=market_intl, country="GB").rate == Decimal(20)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tridex.cart.models import Cart, CartLine, Wishlist, WishlistItem
-from tridex.catalog.models import Product, Variant
+from tridex.catalog.models import Variant, product_is_visible
 from tridex.core.errors import NotFound
 from tridex.core.i18n import translated, translated_fields
 from tridex.core.money import Money
@@ -107,6 +107,9 @@ class CatalogFacts:
     variants: dict[int, VariantFacts]
     prices: dict[int, VariantPrice]
     available: dict[int, int]
+    # False when the caller takes the stock under lock itself (placing an order): lines are
+    # then not flagged for stock, and ``available`` is empty.
+    stock_read: bool = True
 
     def sellable(self, variant_id: int) -> VariantFacts | None:
         """The variant if it can be bought now (active, visible and priced), else ``None``."""
@@ -116,36 +119,37 @@ class CatalogFacts:
         return variant
 
 
-def catalog_facts(*, variant_ids: Iterable[int], market: Market) -> CatalogFacts:
+def catalog_facts(
+    *, variant_ids: Iterable[int], market: Market, with_stock: bool = True
+) -> CatalogFacts:
+    """Variants, prices and (unless ``with_stock`` is off) units available, in three queries."""
     ids = list(set(variant_ids))
     if not ids:
-        return CatalogFacts(variants={}, prices={}, available={})
+        return CatalogFacts(variants={}, prices={}, available={}, stock_read=with_stock)
     return CatalogFacts(
         variants=_variant_facts(ids),
         prices=variant_prices(variant_ids=ids, market=market),
-        available=variant_availability(variant_ids=ids, market=market),
+        available=variant_availability(variant_ids=ids, market=market) if with_stock else {},
+        stock_read=with_stock,
     )
 
 
 def _variant_facts(ids: list[int]) -> dict[int, VariantFacts]:
     """Variants with their product's name and their option values: one row per option value."""
-    visible = Product.objects.visible().filter(pk=OuterRef("product_id"))
-    rows = (
-        Variant.objects.filter(pk__in=ids)
-        .annotate(product_visible=Exists(visible))
-        .values(
-            "pk",
-            "product_id",
-            "sku",
-            "weight_grams",
-            "is_active",
-            "product_visible",
-            "option_values__option__position",
-            "option_values__option_id",
-            *translated_fields("product__name"),
-            *translated_fields("product__slug"),
-            *translated_fields("option_values__name"),
-        )
+    rows = Variant.objects.filter(pk__in=ids).values(
+        "pk",
+        "product_id",
+        "sku",
+        "weight_grams",
+        "is_active",
+        "product__is_published",
+        "product__available_from",
+        "product__available_until",
+        "option_values__option__position",
+        "option_values__option_id",
+        *translated_fields("product__name"),
+        *translated_fields("product__slug"),
+        *translated_fields("option_values__name"),
     )
     by_variant: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -167,7 +171,12 @@ def _facts(rows: list[dict[str, Any]]) -> VariantFacts:
         label=" / ".join(translated(row, "option_values__name") for row in values),
         sku=first["sku"],
         weight_grams=first["weight_grams"],
-        is_sellable=first["is_active"] and first["product_visible"],
+        is_sellable=first["is_active"]
+        and product_is_visible(
+            is_published=first["product__is_published"],
+            available_from=first["product__available_from"],
+            available_until=first["product__available_until"],
+        ),
     )
 
 
@@ -178,14 +187,17 @@ def cart_summary(
     country: str = "",
     region: str = "",
     with_tax: bool = True,
+    with_stock: bool = True,
 ) -> CartSummary:
     """Lines, prices, tax and totals of ``cart`` in ``market``, in a fixed number of queries.
 
     Tax is worked out for ``country`` (the market's first country when not given): included in
-    the prices of a tax-inclusive market, added on top in a tax-exclusive one.
+    the prices of a tax-inclusive market, added on top in a tax-exclusive one. Without
+    ``with_stock`` no line is checked against the units left (see ``CatalogFacts``).
     """
     rows = list(cart.lines.all()) if cart is not None else []
-    facts = catalog_facts(variant_ids=[row.variant_id for row in rows], market=market)
+    ids = [row.variant_id for row in rows]
+    facts = catalog_facts(variant_ids=ids, market=market, with_stock=with_stock)
     return cart_summary_of(
         cart=cart,
         market=market,
@@ -266,16 +278,18 @@ def _line(row: CartLine, facts: CatalogFacts, market: Market) -> CartLineView:
         unit_price=unit,
         line_total=unit * row.quantity if unit is not None else None,
     )
-    return _flagged(view, row, facts.sellable(row.variant_id) is not None, market)
+    return _flagged(view, row, facts, market)
 
 
-def _flagged(view: CartLineView, row: CartLine, sellable: bool, market: Market) -> CartLineView:
+def _flagged(
+    view: CartLineView, row: CartLine, facts: CatalogFacts, market: Market
+) -> CartLineView:
     """The line with its problem, if it has one: no longer sold, short of stock, repriced."""
     name = view.product_name
-    if view.unit_price is None or not sellable:
+    if view.unit_price is None or facts.sellable(row.variant_id) is None:
         message = _("%(name)s is no longer available.") % {"name": name}
         return replace(view, problem=LineProblem.UNAVAILABLE, message=message)
-    if view.available < row.quantity:
+    if facts.stock_read and view.available < row.quantity:
         if view.available == 0:
             message = _("%(name)s is out of stock.") % {"name": name}
         else:

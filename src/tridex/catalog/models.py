@@ -7,6 +7,8 @@ language, e.g. ``name_th`` and ``name_en``).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -169,12 +171,28 @@ class Product(TimeStampedModel):
 
     def is_visible(self, at=None) -> bool:  # type: ignore[no-untyped-def]
         """The rule of ``ProductQuerySet.visible`` for a product already loaded."""
-        now = at or timezone.now()
-        return (
-            self.is_published
-            and (self.available_from is None or self.available_from <= now)
-            and (self.available_until is None or self.available_until > now)
+        return product_is_visible(
+            is_published=self.is_published,
+            available_from=self.available_from,
+            available_until=self.available_until,
+            at=at,
         )
+
+
+def product_is_visible(
+    *,
+    is_published: bool,
+    available_from: datetime | None,
+    available_until: datetime | None,
+    at: datetime | None = None,
+) -> bool:
+    """The rule of ``ProductQuerySet.visible`` for a product's columns read as plain values."""
+    now = at or timezone.now()
+    return (
+        is_published
+        and (available_from is None or available_from <= now)
+        and (available_until is None or available_until > now)
+    )
 
 
 class Variant(TimeStampedModel):

@@ -165,7 +165,9 @@ def checkout_place_order(
         raise Conflict(
             _("Your cart belongs to another market."), code="market_mismatch", field="market"
         )
-    summary = cart_summary(cart=cart, market=market, with_tax=False)
+    # Stock is not read here: the units are taken under row locks below, and a variant that
+    # sold out is refused there (``out_of_stock``, naming the product) with nothing written.
+    summary = cart_summary(cart=cart, market=market, with_tax=False, with_stock=False)
     _check_lines(summary)
     quote = shipping_quote(
         market=market,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 from babel.numbers import format_currency, get_currency_precision
 from django.utils import translation
@@ -111,7 +111,14 @@ class Money:
         """Format for display in ``locale`` (``th``, ``en``, ``en_US``…) with Babel; by default
         in the active language (English when none is active)."""
         chosen = locale or translation.get_language() or "en"
-        return format_currency(self.amount, self.currency, locale=chosen.replace("-", "_"))
+        return _formatted(self.amount, self.currency, chosen.replace("-", "_"))
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+@lru_cache(maxsize=4096)
+def _formatted(amount: Decimal, currency: str, locale: str) -> str:
+    """Babel's formatting, remembered: a cart shows the same few amounts over and over, and
+    each costs Babel a walk through its locale data."""
+    return format_currency(amount, currency, locale=locale)

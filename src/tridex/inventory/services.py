@@ -175,9 +175,7 @@ def _allocate(
             Stock.objects.filter(
                 variant_id__in=wanted, warehouse__is_active=True, warehouse__markets=market
             )
-        )
-        .select_related("variant")
-        .order_by("pk")
+        ).order_by("pk")
     )
     by_variant: dict[int, list[Stock]] = defaultdict(list)
     for stock in stocks:
@@ -203,7 +201,7 @@ def _split(stocks: list[Stock], variant_id: int, quantity: int) -> list[tuple[St
     available = sum(stock.available for stock in stocks)
     if available < quantity:
         raise Conflict(
-            _out_of_stock_message(stocks, available),
+            _out_of_stock_message(variant_id, available),
             code="out_of_stock",
             field="quantity",
             variant_id=variant_id,
@@ -221,11 +219,13 @@ def _split(stocks: list[Stock], variant_id: int, quantity: int) -> list[tuple[St
     return plan
 
 
-def _out_of_stock_message(stocks: list[Stock], available: int) -> str:
-    sku = stocks[0].variant.sku if stocks else ""
+def _out_of_stock_message(variant_id: int, available: int) -> str:
+    """What the shopper is told, naming the product (read only now: refusals are rare)."""
+    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
+    name = variant.product.name if variant else ""
     if available <= 0:
-        return gettext("%(sku)s is out of stock.") % {"sku": sku}
-    return gettext("Only %(n)d of %(sku)s left in stock.") % {"n": available, "sku": sku}
+        return gettext("%(name)s is out of stock.") % {"name": name}
+    return gettext("Only %(n)d of %(name)s left.") % {"n": available, "name": name}
 
 
 def _locked_reservations(reference: str) -> list[Reservation]:
