@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--limited", type=int, default=100)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
     parser.add_argument("--port", type=int, default=8124)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
@@ -195,7 +196,12 @@ def main() -> None:
         # Earlier runs sold this variant too: count only what this run sells.
         _q, _r, sold_before, orders_before = _shell(CHECK.format(vid=limited), env).split()
         server = subprocess.Popen(
-            [*TRIDEX, "serve", "--workers", str(args.workers), "--port", str(args.port)],
+            [
+                *TRIDEX,
+                "serve",
+                *("--workers", str(args.workers), "--threads", str(args.threads)),
+                *("--port", str(args.port)),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -39,7 +39,9 @@ def _manage(*args: str) -> None:
 WEB_THREADS = 4
 
 
-def _serve_command(host: str, port: int, workers: int, interface: str = "wsgi") -> list[str]:
+def _serve_command(
+    host: str, port: int, workers: int, interface: str = "wsgi", threads: int = WEB_THREADS
+) -> list[str]:
     """Granian, a Rust HTTP server for Python's ASGI and WSGI interfaces.
 
     Plain HTTP goes through Django's WSGI handler by default: on 2 cores it answers several
@@ -65,7 +67,7 @@ def _serve_command(host: str, port: int, workers: int, interface: str = "wsgi") 
         "--workers",
         str(workers),
         "--blocking-threads",
-        str(WEB_THREADS if interface == "wsgi" else 1),
+        str(threads if interface == "wsgi" else 1),
         "--respawn-failed-workers",
         "--no-access-log",
         app,
@@ -192,7 +194,7 @@ def demo(args: argparse.Namespace) -> int:
     )
     return _run_processes(
         {
-            "web": _serve_command(args.host, args.port, args.workers, args.interface),
+            "web": _serve_command(args.host, args.port, args.workers, args.interface, args.threads),
             "worker": _worker_command(1),
             "beat": _beat_command(),
         }
@@ -201,7 +203,7 @@ def demo(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     _django_setup()
-    cmd = _serve_command(args.host, args.port, args.workers, args.interface)
+    cmd = _serve_command(args.host, args.port, args.workers, args.interface, args.threads)
     # Become the server: a process manager's signals then reach Granian itself, which stops its
     # workers (a child would leave them running, still bound to the port).
     os.execv(cmd[0], cmd)  # noqa: S606
@@ -233,6 +235,12 @@ def _parser() -> argparse.ArgumentParser:
             choices=["wsgi", "asgi"],
             default="wsgi",
             help="Django handler behind Granian (default wsgi: see docs/decisions/0002)",
+        )
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=WEB_THREADS,
+            help=f"threads per web worker (wsgi; default {WEB_THREADS})",
         )
         p.set_defaults(func=func)
     p = sub.add_parser("worker", help="run a Celery worker")

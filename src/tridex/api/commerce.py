@@ -57,8 +57,10 @@ from tridex.cart.selectors import (
 from tridex.cart.services import (
     cart_add,
     cart_get_or_create,
+    cart_in_market,
     cart_remove,
     cart_set_quantity,
+    cart_start,
     wishlist_add,
     wishlist_get_or_create,
     wishlist_move_to_cart,
@@ -213,13 +215,22 @@ def cart_get(request: HttpRequest, params: Query[LocaleParams]) -> CartOut:
 def cart_lines_add(
     request: HttpRequest, body: CartLineIn, params: Query[LocaleParams], response: HttpResponse
 ) -> CartOut:
-    cart = _cart(request, params.market, create=True)
-    assert cart is not None
     language = language_for(request, params.lang)
+    user, token = _customer(request), request.headers.get("X-Cart-Token")
+    market, cart = market_for(params.market), cart_find(user=user, token=token)
+    variant_id, quantity = body.variant_id, body.quantity
     with translation.override(language):
-        summary = cart_add(cart=cart, variant_id=body.variant_id, quantity=body.quantity)
-        if cart.user_id is None:
-            response["X-Cart-Token"] = str(cart.token)
+        if cart is None and user is None:  # a first add: the cart is made with its line
+            summary = cart_start(market=market, variant_id=variant_id, quantity=quantity)
+        else:
+            cart = (
+                cart_in_market(cart=cart, market=market)
+                if cart is not None
+                else cart_get_or_create(market=market, user=user)
+            )
+            summary = cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
+        if summary.cart is not None and summary.cart.user_id is None:
+            response["X-Cart-Token"] = str(summary.cart.token)
         return _cart_out(request, summary, language)
 
 

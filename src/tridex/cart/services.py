@@ -4,6 +4,7 @@ from two tabs queue instead of losing one another's quantity."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any, TypeGuard
 
 from django.db import IntegrityError, transaction
@@ -54,12 +55,10 @@ def _is_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
-def _sellable_variant(variant_id: object, market: Market) -> tuple[CatalogFacts, VariantFacts]:
-    """The variant if it can be bought in ``market`` now, with what the catalog says of it."""
-    if not _is_id(variant_id):
-        raise ValidationFailed(_("Choose a product option."), field="variant_id")
-    facts = catalog_facts(variant_ids=[variant_id], market=market)
-    return facts, _sellable_in(facts, variant_id)
+def _sellable_variant(variant_id: object, market: Market) -> VariantFacts:
+    """The variant if it can be bought in ``market`` now."""
+    facts = catalog_facts(variant_ids=[_variant_id(variant_id)], market=market, with_stock=False)
+    return _sellable_in(facts, _variant_id(variant_id))
 
 
 def _sellable_in(facts: CatalogFacts, variant_id: int) -> VariantFacts:
@@ -111,10 +110,32 @@ def cart_get_or_create(*, market: Market, user: Any = None, token: Any = None) -
         except IntegrityError:  # a parallel request created the customer's cart first
             cart = cart_find(user=user)
             assert cart is not None
+    return cart_in_market(cart=cart, market=market)
+
+
+def cart_in_market(*, cart: Cart, market: Market) -> Cart:
+    """Move the cart into the market the shopper is in now: its lines are priced there."""
     if cart.market_id != market.pk:
         Cart.objects.filter(pk=cart.pk).update(market=market)
         cart.market = market
     return cart
+
+
+def cart_start(*, market: Market, variant_id: int, quantity: int = 1) -> CartSummary:
+    """A new guest cart holding ``quantity`` units of a variant, priced.
+
+    Nothing is written unless the variant can be added, so a refused first "add to cart"
+    leaves no empty cart behind.
+    """
+    _check_quantity(quantity)
+    facts = catalog_facts(variant_ids=[_variant_id(variant_id)], market=market)
+    price = _addable(facts, variant_id, quantity)
+    with transaction.atomic():
+        cart = Cart.objects.create(market=market)
+        line = CartLine.objects.create(
+            cart=cart, variant_id=variant_id, quantity=quantity, price_seen=price
+        )
+    return cart_summary_of(cart=cart, market=market, rows=[line], facts=facts)
 
 
 def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartSummary:
@@ -123,19 +144,14 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartSummary:
     Returns the cart as it is now, priced from the same catalog read that checked the stock.
     """
     _check_quantity(quantity)
-    if not _is_id(variant_id):
-        raise ValidationFailed(_("Choose a product option."), field="variant_id")
+    _variant_id(variant_id)
     with transaction.atomic():
         cart = _locked(cart)
         lines = list(CartLine.objects.filter(cart=cart))
         ids = [line.variant_id for line in lines]
         facts = catalog_facts(variant_ids=[*ids, variant_id], market=cart.market)
-        variant = _sellable_in(facts, variant_id)
         line = next((row for row in lines if row.variant_id == variant_id), None)
-        wanted = quantity + (line.quantity if line else 0)
-        _check_quantity(wanted)
-        _check_stock(variant, facts, wanted)
-        price = facts.prices[variant_id].price.amount
+        price = _addable(facts, variant_id, quantity + (line.quantity if line else 0))
         if line is None:
             if len(lines) >= MAX_CART_LINES:
                 raise ValidationFailed(
@@ -143,14 +159,28 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartSummary:
                 )
             lines.append(
                 CartLine.objects.create(
-                    cart=cart, variant_id=variant_id, quantity=wanted, price_seen=price
+                    cart=cart, variant_id=variant_id, quantity=quantity, price_seen=price
                 )
             )
         else:
-            line.quantity = wanted
+            line.quantity += quantity
             line.price_seen = price
             line.save(update_fields=["quantity", "price_seen"])
     return cart_summary_of(cart=cart, market=cart.market, rows=lines, facts=facts)
+
+
+def _variant_id(value: object) -> int:
+    if not _is_id(value):
+        raise ValidationFailed(_("Choose a product option."), field="variant_id")
+    return value
+
+
+def _addable(facts: CatalogFacts, variant_id: int, wanted: int) -> Decimal:
+    """The price to remember for a line of ``wanted`` units, once they may be in the cart."""
+    variant = _sellable_in(facts, variant_id)
+    _check_quantity(wanted)
+    _check_stock(variant, facts, wanted)
+    return facts.prices[variant_id].price.amount
 
 
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
@@ -257,7 +287,7 @@ def wishlist_get_or_create(*, user: Any = None, token: Any = None) -> Wishlist:
 
 def wishlist_add(*, wishlist: Wishlist, variant_id: int, market: Market) -> WishlistItem:
     """Save a variant for later (saving it twice keeps one entry)."""
-    _facts, variant = _sellable_variant(variant_id, market)
+    variant = _sellable_variant(variant_id, market)
     with transaction.atomic():
         lock_rows(Wishlist.objects.filter(pk=wishlist.pk)).get()
         item = WishlistItem.objects.filter(wishlist=wishlist, variant_id=variant.id).first()

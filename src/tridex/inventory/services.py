@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Sum, Value, When
 from django.utils.translation import gettext
 
 from tridex.catalog.models import Variant
@@ -123,13 +123,13 @@ def stock_reserve(
     """
     held: list[Reservation] = []
     with transaction.atomic():
-        for stock, take in _allocate(reference, items, market):
-            Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
+        plan = _allocate(reference, items, market)
+        for stock, take in plan:
             stock.reserved += take
             held.append(
                 Reservation(stock=stock, reference=reference, quantity=take, expires_at=expires_at)
             )
-            _announce(stock)
+        _write_counts([stock for stock, _take in plan], "reserved")
         # One hold per stock row and reference (a unique constraint): a second reservation
         # for a reference that still holds units is refused rather than merged.
         Reservation.objects.bulk_create(held)
@@ -146,21 +146,34 @@ def stock_sell(
     """
     sold: dict[int, int] = defaultdict(int)
     with transaction.atomic():
-        for stock, take in _allocate(reference, items, market):
-            after = stock.quantity - take
-            Stock.objects.filter(pk=stock.pk).update(quantity=after)
-            StockMovement.objects.create(
-                stock=stock,
-                delta=-take,
-                quantity_after=after,
-                reason=StockMovement.Reason.SOLD,
-                reference=reference,
-                actor=actor,
-            )
-            stock.quantity = after
+        plan = _allocate(reference, items, market)
+        movements = []
+        for stock, take in plan:
+            stock.quantity -= take
             sold[stock.variant_id] += take
-            _announce(stock)
+            movements.append(
+                StockMovement(
+                    stock=stock,
+                    delta=-take,
+                    quantity_after=stock.quantity,
+                    reason=StockMovement.Reason.SOLD,
+                    reference=reference,
+                    actor=actor,
+                )
+            )
+        _write_counts([stock for stock, _take in plan], "quantity")
+        StockMovement.objects.bulk_create(movements)
     return dict(sold)
+
+
+def _write_counts(stocks: list[Stock], field: str) -> None:
+    """Store ``field`` of rows locked by ``_allocate`` in one UPDATE, and announce them."""
+    if not stocks:
+        return
+    value = Case(*(When(pk=stock.pk, then=Value(getattr(stock, field))) for stock in stocks))
+    Stock.objects.filter(pk__in=[stock.pk for stock in stocks]).update(**{field: value})
+    for stock in stocks:
+        _announce(stock)
 
 
 def _allocate(
