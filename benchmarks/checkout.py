@@ -179,7 +179,7 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--limited", type=int, default=100)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per web worker")
     parser.add_argument("--port", type=int, default=8124)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")

@@ -33,10 +33,11 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
-# Threads per web worker for the WSGI interface: requests block on the database, so a few
-# threads keep each worker's core busy (more only fight over the GIL: measured in
-# docs/decisions/0002); the database sees workers x threads connections.
-WEB_THREADS = 4
+# Threads per web worker for the WSGI interface: requests block on the database, so a second
+# thread keeps each worker's core busy; more only fight over the GIL (benchmarks/RESULTS.md,
+# buying: 2 threads gave place-order p95 135-149 ms at 16 buyers, 4 threads 179-192 ms).
+# The database sees workers x threads connections.
+WEB_THREADS = 2
 
 
 def _serve_command(
