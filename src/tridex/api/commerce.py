@@ -55,12 +55,10 @@ from tridex.cart.selectors import (
     wishlist_items,
 )
 from tridex.cart.services import (
-    cart_add,
+    cart_add_for_shopper,
     cart_get_or_create,
-    cart_in_market,
     cart_remove,
     cart_set_quantity,
-    cart_start,
     wishlist_add,
     wishlist_get_or_create,
     wishlist_move_to_cart,
@@ -216,19 +214,14 @@ def cart_lines_add(
     request: HttpRequest, body: CartLineIn, params: Query[LocaleParams], response: HttpResponse
 ) -> CartOut:
     language = language_for(request, params.lang)
-    user, token = _customer(request), request.headers.get("X-Cart-Token")
-    market, cart = market_for(params.market), cart_find(user=user, token=token)
-    variant_id, quantity = body.variant_id, body.quantity
     with translation.override(language):
-        if cart is None and user is None:  # a first add: the cart is made with its line
-            summary = cart_start(market=market, variant_id=variant_id, quantity=quantity)
-        else:
-            cart = (
-                cart_in_market(cart=cart, market=market)
-                if cart is not None
-                else cart_get_or_create(market=market, user=user)
-            )
-            summary = cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
+        summary = cart_add_for_shopper(
+            market=market_for(params.market),
+            user=_customer(request),
+            token=request.headers.get("X-Cart-Token"),
+            variant_id=body.variant_id,
+            quantity=body.quantity,
+        )
         if summary.cart is not None and summary.cart.user_id is None:
             response["X-Cart-Token"] = str(summary.cart.token)
         return _cart_out(request, summary, language)

@@ -57,8 +57,10 @@ def _is_id(value: object) -> TypeGuard[int]:
 
 def _sellable_variant(variant_id: object, market: Market) -> VariantFacts:
     """The variant if it can be bought in ``market`` now."""
-    facts = catalog_facts(variant_ids=[_variant_id(variant_id)], market=market, with_stock=False)
-    return _sellable_in(facts, _variant_id(variant_id))
+    checked = _variant_id(variant_id)
+    return _sellable_in(
+        catalog_facts(variant_ids=[checked], market=market, with_stock=False), checked
+    )
 
 
 def _sellable_in(facts: CatalogFacts, variant_id: int) -> VariantFacts:
@@ -119,6 +121,23 @@ def cart_in_market(*, cart: Cart, market: Market) -> Cart:
         Cart.objects.filter(pk=cart.pk).update(market=market)
         cart.market = market
     return cart
+
+
+def cart_add_for_shopper(
+    *, market: Market, user: Any = None, token: Any = None, variant_id: int, quantity: int = 1
+) -> CartSummary:
+    """Add to the shopper's cart (the customer's, else the guest's ``token``), in ``market``.
+
+    A guest without an open cart gets a new one together with its line (``cart_start``).
+    """
+    cart = cart_find(user=user, token=token)
+    if cart is None and (user is None or not user.is_authenticated):
+        return cart_start(market=market, variant_id=variant_id, quantity=quantity)
+    if cart is None:  # a customer's first cart (a parallel request may make it first)
+        cart = cart_get_or_create(market=market, user=user)
+    else:
+        cart = cart_in_market(cart=cart, market=market)
+    return cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
 
 
 def cart_start(*, market: Market, variant_id: int, quantity: int = 1) -> CartSummary:
