@@ -16,13 +16,19 @@ from django.db import connection
 from tests.payments.stripe_server import FakeStripe
 from tridex.catalog.models import Category, Option, OptionValue, Product, ProductType, Variant
 from tridex.core import refcache
-from tridex.inventory.models import Warehouse
+from tridex.inventory.models import Stock, Warehouse
 from tridex.inventory.services import stock_set
 from tridex.markets.models import Market, PriceRounding
 from tridex.payments.gateways.stripe import StripeGateway
 from tridex.pricing.services import price_set
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def stock_of(variant: Variant) -> tuple[int, int]:
+    """(units in stock, units held) of the variant's stock row."""
+    stock = Stock.objects.get(variant=variant)
+    return stock.quantity, stock.reserved
 
 
 def _missing(reason: str) -> None:

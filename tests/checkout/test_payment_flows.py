@@ -8,13 +8,14 @@ import pytest
 from django.utils import timezone
 
 from tests.checkout.conftest import details
+from tests.conftest import stock_of
 from tridex.checkout.services import checkout_place_order
 from tridex.core.errors import Conflict, ValidationFailed
 from tridex.core.money import Money
-from tridex.inventory.models import Stock, StockMovement
+from tridex.inventory.models import StockMovement
 from tridex.inventory.services import stock_set
-from tridex.orders.models import OrderStatus
-from tridex.orders.services import order_mark_delivered, order_ship, order_transition
+from tridex.orders.models import OrderStatus, RefundStatus
+from tridex.orders.services import UnitsBack, order_mark_delivered, order_ship, order_transition
 from tridex.payments.gateways.base import GatewayStatus
 from tridex.payments.gateways.local import sign
 from tridex.payments.models import Refund
@@ -26,11 +27,6 @@ from tridex.payments.services import (
     payments_release_expired,
     refund_execute,
 )
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.reserved
 
 
 @pytest.fixture
@@ -100,14 +96,19 @@ def test_partial_then_full_refund_with_stock_returned(promptpay_order):
 
     payment_refund(order=order, amount=Money("340", "THB"), actor="staff", reason="late")
     order.refresh_from_db()
-    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    assert (order.status, order.refund_status) == (OrderStatus.PAID, RefundStatus.PARTIAL)
     with pytest.raises(ValidationFailed) as caught:
         payment_refund(order=order, amount=Money("1001", "THB"), actor="staff")
     assert caught.value.field == "amount"
 
-    payment_refund(order=order, amount=Money("1000", "THB"), restock={line.pk: 1}, actor="staff")
+    payment_refund(
+        order=order,
+        amount=Money("1000", "THB"),
+        units=UnitsBack(cancelled={line.pk: 1}),
+        actor="staff",
+    )
     order.refresh_from_db()
-    assert order.status == OrderStatus.REFUNDED
+    assert (order.status, order.refund_status) == (OrderStatus.REFUNDED, RefundStatus.FULL)
     assert order.refunded_amount == Decimal("1340")
     assert stock_of(variant) == (3, 0)
 

@@ -5,18 +5,13 @@ from decimal import Decimal
 import pytest
 
 from tests.checkout.conftest import details
-from tests.conftest import US_ADDRESS
+from tests.conftest import US_ADDRESS, stock_of
 from tridex.cart.models import Cart
 from tridex.checkout.services import checkout_place_order, checkout_quote
 from tridex.core.errors import Conflict, DomainError, ValidationFailed
-from tridex.inventory.models import Reservation, Stock
+from tridex.inventory.models import Reservation
 from tridex.orders.models import Order, OrderStatus
 from tridex.payments.models import Payment
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.reserved
 
 
 def test_promptpay_order_holds_stock_and_keeps_a_snapshot_with_vat_included(

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.checkout.conftest import details
+from tests.conftest import stock_of
 from tridex.cart.services import cart_add, cart_get_or_create
 from tridex.checkout.services import checkout_place_order
 from tridex.core.money import Money
-from tridex.inventory.models import Stock
-from tridex.orders.models import OrderEvent, OrderStatus, Shipment
+from tridex.orders.models import OrderEvent, OrderStatus, RefundStatus, Shipment
 from tridex.orders.services import order_ship
 from tridex.payments.gateways.base import GatewayStatus
 from tridex.payments.models import Method, PaymentOption, Refund
@@ -39,11 +39,6 @@ def action_url(order, action):
 
 def flashed(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.reserved
 
 
 @pytest.fixture
@@ -270,16 +265,19 @@ def test_partial_refund_with_restock(admin_client, paid, variant):
     line = paid.lines.get()
     response = admin_client.post(
         action_url(paid, "refund"),
-        {"amount": "340", "reason": "damaged in transit", f"line_{line.pk}": "1"},
+        {"amount": "340", "reason": "damaged in transit", f"cancel_{line.pk}": "1"},
         follow=True,
     )
     assert "Refunded THB340.00." in flashed(response)
     paid.refresh_from_db()
-    assert paid.status == OrderStatus.PARTIALLY_REFUNDED
+    assert (paid.status, paid.refund_status) == (OrderStatus.PAID, RefundStatus.PARTIAL)
+    assert paid.lines.get().quantity_cancelled == 1
     assert paid.refunded_amount == Decimal("340")
     assert stock_of(variant) == (3, 0)
     assert Refund.objects.get().reason == "damaged in transit"
-    assert "Refunded THB340.00 (damaged in transit)" in response.content.decode()
+    page = response.content.decode()
+    assert "Refunded THB340.00 (damaged in transit); 1 unit taken off before shipping" in page
+    assert "Paid · partially refunded" in page
 
 
 def test_cancelling_an_unpaid_order_releases_its_stock(admin_client, placed, variant):
@@ -326,7 +324,7 @@ def test_invalid_input_is_reported_by_field(admin_client, paid):
     assert "Carrier: This field is required." in flashed(response)
     line = paid.lines.get()
     response = admin_client.post(
-        action_url(paid, "refund"), {"amount": "10", f"line_{line.pk}": "5"}, follow=True
+        action_url(paid, "refund"), {"amount": "10", f"cancel_{line.pk}": "5"}, follow=True
     )
     assert any(message.startswith("Units of SKU-") for message in flashed(response))
     assert not Refund.objects.exists()
@@ -432,3 +430,23 @@ def test_payments_are_read_only(admin_client, paid):
     payment_refund(order=paid, amount=Money("40", "THB"), actor="staff")
     page = admin_client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
     assert "THB40.00" in page.content.decode()
+
+
+def test_a_return_after_shipping_and_the_refund_filter(admin_client, paid, variant):
+    order_ship(order=paid, carrier="Kerry Express")
+    line = paid.lines.get()
+    form = admin_client.get(reverse("admin:orders_order_change", args=[paid.pk])).content.decode()
+    assert f'name="return_{line.pk}"' in form
+    assert f'name="cancel_{line.pk}"' not in form  # nothing is left to take off before shipping
+    response = admin_client.post(
+        action_url(paid, "refund"),
+        {"amount": "1290", "reason": "torn", f"return_{line.pk}": "1"},  # box left unticked
+        follow=True,
+    )
+    assert "Refunded THB1,290.00." in flashed(response)
+    line.refresh_from_db()
+    assert line.quantity_returned == 1
+    assert stock_of(variant) == (2, 0)  # a damaged return stays off sale
+    assert listed(admin_client, "?refund_status=partial") == {paid.number}
+    assert listed(admin_client, "?refund_status=none") == set()
+    assert "Shipped · partially refunded" in admin_client.get(reverse(CHANGELIST)).content.decode()

@@ -492,7 +492,8 @@ def _order_out(
         number=order.number,
         token=str(order.token),
         status=order.status,
-        status_label=str(order.get_status_display()),
+        status_label=order.status_text,
+        refund_status=order.refund_status,
         placed_at=order.placed_at,
         email=order.email,
         currency=order.currency,
@@ -506,7 +507,8 @@ def _order_out(
                 total=money(line.total),
                 tax=money(line.tax_amount),
                 quantity_shipped=line.quantity_shipped,
-                quantity_refunded=line.quantity_refunded,
+                quantity_cancelled=line.quantity_cancelled,
+                quantity_returned=line.quantity_returned,
             )
             for line in rows.lines
         ],
@@ -562,7 +564,8 @@ def orders_list(request: HttpRequest, params: Query[OrderListParams]) -> OrderPa
             OrderSummaryOut(
                 number=o.number,
                 status=o.status,
-                status_label=str(o.get_status_display()),
+                status_label=o.status_text,
+                refund_status=o.refund_status,
                 placed_at=o.placed_at,
                 total=money_out(Money(o.total, o.currency), language),  # type: ignore[arg-type]
             )

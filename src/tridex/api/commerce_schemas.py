@@ -158,7 +158,8 @@ class OrderLineOut(Schema):
     total: MoneyOut
     tax: MoneyOut
     quantity_shipped: int
-    quantity_refunded: int
+    quantity_cancelled: int = Field(..., description="Taken off the order before shipping.")
+    quantity_returned: int = Field(..., description="Shipped, then sent back.")
 
 
 class ShipmentOut(Schema):
@@ -177,7 +178,8 @@ class OrderOut(Schema):
     number: str
     token: str = Field(..., description="Opens the order without signing in (keep it secret).")
     status: str
-    status_label: str
+    status_label: str = Field(..., description="The status, with a partial refund beside it.")
+    refund_status: str = Field(..., description="none, partial or full.")
     placed_at: datetime
     email: str
     currency: str
@@ -200,7 +202,8 @@ class OrderOut(Schema):
 class OrderSummaryOut(Schema):
     number: str
     status: str
-    status_label: str
+    status_label: str = Field(..., description="The status, with a partial refund beside it.")
+    refund_status: str = Field(..., description="none, partial or full.")
     placed_at: datetime
     total: MoneyOut
 

@@ -46,6 +46,7 @@ from tridex.orders.services import (
     CANCELLABLE,
     SHIPPABLE,
     TRANSITIONS,
+    UnitsBack,
     order_mark_delivered,
     order_ship,
     order_transition,
@@ -115,12 +116,12 @@ class OrderActionForm(forms.Form, metaclass=_AbstractFormMeta):
         """Call the service; return the success message or raise a ``DomainError``."""
 
     def add_line_fields(
-        self, label: str | Promise, units: dict[OrderLine, int], initial: bool
+        self, label: str | Promise, units: dict[OrderLine, int], initial: bool, kind: str = "line"
     ) -> None:
-        """One quantity field per order line, named ``line_<id>``, up to ``units[line]``."""
+        """One quantity field per order line, named ``<kind>_<id>``, up to ``units[line]``."""
         for line, most in units.items():
             if most > 0:
-                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                self.fields[f"{kind}_{line.pk}"] = forms.IntegerField(
                     label=str(label) % {"sku": line.sku},
                     help_text=gettext("%(name)s, at most %(n)d")
                     % {"name": _line_name(line), "n": most},
@@ -130,13 +131,14 @@ class OrderActionForm(forms.Form, metaclass=_AbstractFormMeta):
                     required=False,
                 )
 
-    def line_quantities(self) -> dict[int, int]:
-        """The quantities submitted, by order line id; a field left empty counts as zero and
-        a field not submitted at all is left out."""
+    def line_quantities(self, kind: str = "line") -> dict[int, int]:
+        """The quantities submitted in the ``kind`` fields, by order line id; a field left
+        empty counts as zero and a field not submitted at all is left out."""
+        prefix = f"{kind}_"
         return {
-            int(name.removeprefix("line_")): self.cleaned_data.get(name) or 0
+            int(name.removeprefix(prefix)): self.cleaned_data.get(name) or 0
             for name in self.fields
-            if name.startswith("line_") and self.add_prefix(name) in self.data
+            if name.startswith(prefix) and self.add_prefix(name) in self.data
         }
 
 
@@ -200,10 +202,7 @@ class ShipForm(OrderActionForm):
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, order=order, **kwargs)
-        unshipped = {
-            line: line.quantity - line.quantity_shipped - line.quantity_refunded
-            for line in order.lines.all()
-        }
+        unshipped = {line: line.quantity_to_ship for line in order.lines.all()}
         self.add_line_fields(_("Units of %(sku)s"), unshipped, initial=True)
 
     @classmethod
@@ -241,13 +240,21 @@ class RefundForm(OrderActionForm):
     name = "refund"
     title = _("Refund")
     help_text = _(
-        "The money goes back to the payment it came from. Units entered below go back to stock."
+        "The money goes back to the payment it came from. Units not yet shipped that you take "
+        "off the order go back to stock; units the customer sent back go back to stock if you "
+        "tick the box."
     )
     submit_label = _("Refund")
     dangerous = True
 
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+    restock_returned = forms.BooleanField(
+        label=_("Put returned units back in stock"),
+        help_text=_("Leave unticked for damaged returns."),
+        required=False,
+        initial=True,
+    )
     # One per rendered form: a double click or a resubmitted page refunds once.
     request_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -259,12 +266,21 @@ class RefundForm(OrderActionForm):
             "currency": order.currency,
             "amount": order.refundable.format(),
         }
-        returnable = {
-            line: line.quantity - line.quantity_refunded
-            for line in order.lines.all()
-            if line.variant_id  # a deleted variant has no stock to return to
-        }
-        self.add_line_fields(_("Units of %(sku)s back to stock"), returnable, initial=False)
+        lines = list(order.lines.all())
+        self.add_line_fields(
+            _("Units of %(sku)s not shipped, taken off the order"),
+            {line: line.quantity_to_ship for line in lines},
+            initial=False,
+            kind="cancel",
+        )
+        self.add_line_fields(
+            _("Units of %(sku)s returned by the customer"),
+            {line: line.quantity_returnable for line in lines},
+            initial=False,
+            kind="return",
+        )
+        if not any(line.quantity_returnable for line in lines):
+            del self.fields["restock_returned"]
 
     @classmethod
     def applies_to(cls, order: Order) -> bool:
@@ -272,11 +288,15 @@ class RefundForm(OrderActionForm):
 
     def perform(self, *, actor: str) -> str:
         amount = self.order.money(self.cleaned_data["amount"])
-        restock = {pk: units for pk, units in self.line_quantities().items() if units}
+        units = UnitsBack(
+            cancelled={pk: n for pk, n in self.line_quantities("cancel").items() if n},
+            returned={pk: n for pk, n in self.line_quantities("return").items() if n},
+            restock_returned=bool(self.cleaned_data.get("restock_returned")),
+        )
         payment_refund(
             order=self.order,
             amount=amount,
-            restock=restock or None,
+            units=units,
             actor=actor,
             reason=self.cleaned_data["reason"],
             request_key=str(self.cleaned_data["request_key"] or ""),
@@ -377,7 +397,8 @@ class OrderLineInline(admin.TabularInline):
         "tax_display",
         "total_display",
         "quantity_shipped",
-        "quantity_refunded",
+        "quantity_cancelled",
+        "quantity_returned",
     )
     readonly_fields = fields
     extra = 0
@@ -464,7 +485,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total_display",
         "paid_summary",
     )
-    list_filter = ("status", "market", PaymentMethodFilter, HasShipmentFilter)
+    list_filter = ("status", "refund_status", "market", PaymentMethodFilter, HasShipmentFilter)
     list_select_related = ("market",)
     date_hierarchy = "placed_at"
     search_fields = ("number", "email", "shipping_address__full_name", "lines__sku")
@@ -520,7 +541,7 @@ class OrderAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="order-status order-status-{}">{}</span>',
             order.status,
-            order.get_status_display(),
+            order.status_text,
         )
 
     @admin.display(description=_("payment method"), ordering="payment_method")

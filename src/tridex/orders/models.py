@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tridex.catalog.models import Variant
@@ -32,7 +33,15 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
-    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+
+class RefundStatus(models.TextChoices):
+    """How much of what was paid went back. It sits beside the status: a partly refunded order
+    is still paid, processing or shipped; a fully refunded one also becomes ``REFUNDED``."""
+
+    NONE = "none", _("Not refunded")
+    PARTIAL = "partial", _("Partially refunded")
+    FULL = "full", _("Refunded in full")
 
 
 class Order(TimeStampedModel):
@@ -58,6 +67,9 @@ class Order(TimeStampedModel):
         choices=OrderStatus.choices,
         default=OrderStatus.PENDING_PAYMENT,
         db_index=True,
+    )
+    refund_status = models.CharField(
+        _("refund"), max_length=8, choices=RefundStatus.choices, default=RefundStatus.NONE
     )
     shipping_address = models.JSONField(_("shipping address"), default=dict)
     billing_address = models.JSONField(_("billing address"), default=dict)
@@ -109,6 +121,15 @@ class Order(TimeStampedModel):
     def refundable(self) -> Money:
         return self.money(self.paid_amount - self.refunded_amount)
 
+    @property
+    def status_text(self) -> str:
+        """The status as people read it, with a partial refund beside it."""
+        if self.refund_status == RefundStatus.PARTIAL:
+            return gettext("%(status)s · partially refunded") % {
+                "status": self.get_status_display()
+            }
+        return str(self.get_status_display())
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -125,7 +146,10 @@ class OrderLine(models.Model):
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=4)
     quantity_shipped = models.PositiveIntegerField(_("shipped"), default=0)
-    quantity_refunded = models.PositiveIntegerField(_("refunded"), default=0)
+    # Taken off before shipping (they went back to stock and will not be sent).
+    quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    # Shipped, then sent back by the customer.
+    quantity_returned = models.PositiveIntegerField(_("returned"), default=0)
 
     class Meta:
         verbose_name = _("order line")
@@ -138,13 +162,29 @@ class OrderLine(models.Model):
                 name="orders_line_shipped_lte_quantity",
             ),
             models.CheckConstraint(
-                condition=Q(quantity_refunded__lte=models.F("quantity")),
-                name="orders_line_refunded_lte_quantity",
+                condition=Q(
+                    quantity_cancelled__lte=models.F("quantity") - models.F("quantity_shipped")
+                ),
+                name="orders_line_cancelled_lte_unshipped",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_returned__lte=models.F("quantity_shipped")),
+                name="orders_line_returned_lte_shipped",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
+
+    @property
+    def quantity_to_ship(self) -> int:
+        """Units still waiting for a parcel."""
+        return self.quantity - self.quantity_shipped - self.quantity_cancelled
+
+    @property
+    def quantity_returnable(self) -> int:
+        """Shipped units that could still come back."""
+        return self.quantity_shipped - self.quantity_returned
 
 
 class OrderEvent(models.Model):

@@ -18,12 +18,6 @@ from tridex.orders.emails import (
 from tridex.orders.models import OrderStatus
 from tridex.orders.tasks import send_order_email
 
-# A refund is recorded before the order becomes (partially) refunded, or cancelled when the
-# refund was part of cancelling it; each of these moves announces the refunds not yet told.
-AFTER_REFUND = frozenset(
-    {OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.CANCELLED}
-)
-
 
 @subscribe("orders.order_placed")
 def _order_placed(event: Event) -> None:
@@ -40,9 +34,16 @@ def _order_shipped(event: Event) -> None:
     send_order_email.delay(event.payload["order_id"], SHIPPED, str(event.payload["shipment_id"]))
 
 
+@subscribe("orders.order_refunded")
+def _order_refunded(event: Event) -> None:
+    payload = event.payload
+    send_order_email.delay(payload["order_id"], REFUNDED, str(payload["event_id"]))
+
+
 @subscribe("orders.status_changed")
 def _status_changed(event: Event) -> None:
-    if event.payload["status"] not in AFTER_REFUND:
+    # A refund that is part of cancelling the order is announced once the order is cancelled.
+    if event.payload["status"] != OrderStatus.CANCELLED:
         return
     order_id = event.payload["order_id"]
     for key in order_refunds_unannounced(order_id=order_id):

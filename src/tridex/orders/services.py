@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -23,26 +24,63 @@ from tridex.core.locking import lock_rows
 from tridex.core.money import Money
 from tridex.inventory.selectors import stock_sold
 from tridex.inventory.services import stock_commit, stock_release, stock_return
-from tridex.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment, ShipmentLine
+from tridex.orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    RefundStatus,
+    Shipment,
+    ShipmentLine,
+)
 
 S = OrderStatus
 # What each status may become. Anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
     # → processing straight away: cash on delivery is paid when the parcel arrives.
     S.PENDING_PAYMENT: frozenset({S.PAID, S.PROCESSING, S.CANCELLED}),
-    S.PAID: frozenset({S.PROCESSING, S.SHIPPED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
-    S.PROCESSING: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
-    S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
-    S.DELIVERED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED}),
-    S.PARTIALLY_REFUNDED: frozenset(
-        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.CANCELLED}
-    ),
+    S.PAID: frozenset({S.PROCESSING, S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.PROCESSING: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDED}),
+    S.DELIVERED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
 STAFF_MOVES = frozenset({(S.PAID, S.PROCESSING), (S.SHIPPED, S.DELIVERED)})
-CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
-SHIPPABLE = frozenset({S.PAID, S.PROCESSING, S.PARTIALLY_REFUNDED})
+CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.PROCESSING})
+SHIPPABLE = frozenset({S.PAID, S.PROCESSING})
+
+
+@dataclass(frozen=True)
+class UnitsBack:
+    """The units a refund takes off an order, each a map of order line id to units.
+
+    ``cancelled`` units were never shipped and now will not be: they are still on the shelf,
+    so they always go back to stock. ``returned`` units were shipped and the customer sent them
+    back; they go back on sale only if ``restock_returned`` (a damaged return does not).
+    """
+
+    cancelled: Mapping[int, int] = field(default_factory=dict)
+    returned: Mapping[int, int] = field(default_factory=dict)
+    restock_returned: bool = True
+
+    def __bool__(self) -> bool:
+        return any(self.cancelled.values()) or any(self.returned.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cancelled": {str(k): v for k, v in self.cancelled.items() if v},
+            "returned": {str(k): v for k, v in self.returned.items() if v},
+            "restock_returned": self.restock_returned,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> UnitsBack:
+        return cls(
+            cancelled={int(k): int(v) for k, v in (data.get("cancelled") or {}).items()},
+            returned={int(k): int(v) for k, v in (data.get("returned") or {}).items()},
+            restock_returned=bool(data.get("restock_returned", True)),
+        )
 
 
 @dataclass(frozen=True)
@@ -282,6 +320,7 @@ def order_record_unfulfillable_payment(*, order: Order, amount: Money, actor: st
         )
         if locked.status != S.CANCELLED:
             stock_release(reference=locked.reservation_reference)
+            _cancel_open_units(locked)
             _move(locked, S.CANCELLED, actor=actor, reason="out_of_stock_after_payment")
     return locked
 
@@ -341,14 +380,23 @@ def order_cancel(*, order: Order, actor: str = "", reason: str = "") -> Order:
 
 
 def _restock_unshipped(order: Order, actor: str) -> None:
+    """Take every unshipped unit off the cancelled order; what was sold goes back to stock."""
     items = [
-        (line.variant_id, line.quantity - line.quantity_shipped - line.quantity_refunded)
-        for line in order.lines.all()
-        if line.variant_id and line.quantity - line.quantity_shipped - line.quantity_refunded > 0
+        (line.variant_id, units) for line, units in _cancel_open_units(order) if line.variant_id
     ]
     sold = _sold_items(order, items)
     if sold:
         stock_return(reference=order.reservation_reference, items=sold, actor=actor)
+
+
+def _cancel_open_units(order: Order) -> list[tuple[OrderLine, int]]:
+    """Mark every unit still to ship as cancelled; return the lines and the units taken off."""
+    taken = [(line, line.quantity_to_ship) for line in order.lines.all() if line.quantity_to_ship]
+    for line, units in taken:
+        OrderLine.objects.filter(pk=line.pk).update(
+            quantity_cancelled=line.quantity_cancelled + units
+        )
+    return taken
 
 
 def _sold_items(order: Order, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -402,30 +450,32 @@ def order_ship(
             tracking_number=shipment.tracking_number,
             tracking_url=tracking_url,
         )
-        remaining = any(
-            line.quantity - line.quantity_shipped - line.quantity_refunded > 0
-            for line in locked.lines.all()
-        )
-        if not remaining and locked.status != S.SHIPPED:
-            _move(locked, S.SHIPPED, actor=actor)
-        elif locked.status == S.PAID:
-            _move(locked, S.PROCESSING, actor=actor)
+        _follow_fulfilment(locked, actor)
         events.emit("orders.order_shipped", order_id=locked.pk, shipment_id=shipment.pk)
     return shipment
 
 
+def _follow_fulfilment(order: Order, actor: str) -> None:
+    """After a parcel, or units taken off before shipping: shipped once nothing is left to
+    ship and something went out, processing while part of it is still to come."""
+    lines = list(order.lines.all())
+    if order.status not in SHIPPABLE or not any(line.quantity_shipped for line in lines):
+        return
+    if not any(line.quantity_to_ship for line in lines):
+        _move(order, S.SHIPPED, actor=actor)
+    elif order.status == S.PAID:
+        _move(order, S.PROCESSING, actor=actor)
+
+
 def _parcel(order: Order, lines: Mapping[int, int] | None) -> list[tuple[OrderLine, int]]:
     order_lines = {line.pk: line for line in order.lines.all()}
-    wanted = lines or {
-        pk: line.quantity - line.quantity_shipped - line.quantity_refunded
-        for pk, line in order_lines.items()
-    }
+    wanted = lines or {pk: line.quantity_to_ship for pk, line in order_lines.items()}
     parcel = []
     for pk, quantity in wanted.items():
         line = order_lines.get(pk)
         if line is None:
             raise NotFound(_("This line is not part of the order."), field="lines")
-        open_units = line.quantity - line.quantity_shipped - line.quantity_refunded
+        open_units = line.quantity_to_ship
         if not isinstance(quantity, int) or quantity < 0 or quantity > open_units:
             raise ValidationFailed(
                 _("%(sku)s: ship between 0 and %(n)d.") % {"sku": line.sku, "n": open_units},
@@ -452,16 +502,18 @@ def order_record_refund(
     *,
     order: Order,
     amount: Money,
-    restock: Mapping[int, int] | None = None,
+    units: UnitsBack | None = None,
     actor: str = "",
     reason: str = "",
     change_status: bool = True,
 ) -> Order:
-    """Record money returned (by ``payments``) and, if asked, units back in stock.
+    """Record money returned (by ``payments``) and the units it takes off the order.
 
-    ``restock`` maps order line ids to units coming back. The order becomes refunded once
-    everything paid has been returned, partially refunded before that.
+    The refund status follows the money: partial until everything paid has gone back, then
+    full. A full refund also makes the order refunded, unless the refund is part of cancelling
+    it (``change_status=False``); a partial one leaves the fulfilment status as it is.
     """
+    units = units or UnitsBack()
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
         if amount.currency != locked.currency or amount.amount <= 0:
@@ -474,10 +526,13 @@ def order_record_refund(
                 field="amount",
             )
         locked.refunded_amount += amount.amount
-        Order.objects.filter(pk=locked.pk).update(refunded_amount=locked.refunded_amount)
-        if restock:
-            _restock_lines(locked, restock, actor)
-        _event(
+        full = locked.refunded_amount >= locked.paid_amount
+        locked.refund_status = RefundStatus.FULL if full else RefundStatus.PARTIAL
+        Order.objects.filter(pk=locked.pk).update(
+            refunded_amount=locked.refunded_amount, refund_status=locked.refund_status
+        )
+        _take_units_back(locked, units, actor)
+        refund = _event(
             locked,
             OrderEvent.Kind.REFUND,
             "refunded",
@@ -485,39 +540,67 @@ def order_record_refund(
             public=True,
             amount=str(amount.amount),
             reason=reason,
+            cancelled=sum(units.cancelled.values()),
+            returned=sum(units.returned.values()),
         )
         if change_status:
-            full = locked.refunded_amount >= locked.paid_amount
-            _move(locked, S.REFUNDED if full else S.PARTIALLY_REFUNDED, actor=actor)
+            if full:
+                _move(locked, S.REFUNDED, actor=actor)
+            elif units.cancelled:
+                _follow_fulfilment(locked, actor)
+            # Part of a cancellation, the refund is announced once the order is cancelled.
+            events.emit("orders.order_refunded", order_id=locked.pk, event_id=refund.pk)
     return locked
 
 
-def order_check_restock(*, order: Order, restock: Mapping[int, int]) -> list[OrderLine]:
-    """Check units coming back per line before any money moves; return the lines they touch."""
+def order_check_units(*, order: Order, units: UnitsBack) -> None:
+    """Check the units a refund takes off, before any money moves.
+
+    Only units still waiting to ship can be cancelled, and only shipped units not yet returned
+    can come back.
+    """
     lines = {line.pk: line for line in order.lines.all()}
-    touched = []
-    for pk, quantity in restock.items():
-        line = lines.get(pk)
-        if line is None:
-            raise NotFound(_("This line is not part of the order."), field="restock")
-        left = line.quantity - line.quantity_refunded
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= left:
-            raise ValidationFailed(
-                _("%(sku)s: return between 0 and %(n)d.") % {"sku": line.sku, "n": left},
-                field="restock",
-            )
-        touched.append(line)
-    return touched
+    for wanted, most, message in (
+        (
+            units.cancelled,
+            attrgetter("quantity_to_ship"),
+            _("%(sku)s: cancel between 0 and %(n)d."),
+        ),
+        (
+            units.returned,
+            attrgetter("quantity_returnable"),
+            _("%(sku)s: return between 0 and %(n)d."),
+        ),
+    ):
+        for pk, quantity in wanted.items():
+            line = lines.get(pk)
+            if line is None:
+                raise NotFound(_("This line is not part of the order."), field="units")
+            left = most(line)
+            whole = isinstance(quantity, int) and not isinstance(quantity, bool)
+            if not whole or not 0 <= quantity <= left:
+                raise ValidationFailed(message % {"sku": line.sku, "n": left}, field="units")
 
 
-def _restock_lines(order: Order, restock: Mapping[int, int], actor: str) -> None:
-    items = []
-    for line in order_check_restock(order=order, restock=restock):
-        quantity = restock[line.pk]
-        if quantity and line.variant_id:
-            items.append((line.variant_id, quantity))
-            OrderLine.objects.filter(pk=line.pk).update(
-                quantity_refunded=line.quantity_refunded + quantity
-            )
-    if items:
-        stock_return(reference=order.reservation_reference, items=items, actor=actor)
+def _take_units_back(order: Order, units: UnitsBack, actor: str) -> None:
+    order_check_units(order=order, units=units)
+    lines = {line.pk: line for line in order.lines.all()}
+    back_to_stock: dict[int, int] = {}
+    for pk, quantity in units.cancelled.items():
+        line = lines[pk]
+        if quantity:
+            line.quantity_cancelled += quantity
+            OrderLine.objects.filter(pk=pk).update(quantity_cancelled=line.quantity_cancelled)
+            if line.variant_id:
+                back_to_stock[line.variant_id] = back_to_stock.get(line.variant_id, 0) + quantity
+    for pk, quantity in units.returned.items():
+        line = lines[pk]
+        if quantity:
+            line.quantity_returned += quantity
+            OrderLine.objects.filter(pk=pk).update(quantity_returned=line.quantity_returned)
+            if line.variant_id and units.restock_returned:
+                back_to_stock[line.variant_id] = back_to_stock.get(line.variant_id, 0) + quantity
+    if back_to_stock:
+        stock_return(
+            reference=order.reservation_reference, items=list(back_to_stock.items()), actor=actor
+        )

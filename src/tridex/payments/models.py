@@ -116,7 +116,8 @@ class Refund(models.Model):
     idempotency_key = models.CharField(max_length=100, unique=True)
     external_id = models.CharField(_("provider id"), max_length=255, blank=True, default="")
     reason = models.CharField(_("reason"), max_length=255, blank=True, default="")
-    restock = models.JSONField(default=dict, blank=True)  # {order line id: units back in stock}
+    # The units the refund takes off the order: orders.services.UnitsBack.as_json().
+    units = models.JSONField(default=dict, blank=True)
     # Part of cancelling the order: the order becomes cancelled, not refunded.
     cancels_order = models.BooleanField(default=False)
     actor = models.CharField(_("by"), max_length=255, blank=True, default="")

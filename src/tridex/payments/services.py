@@ -31,9 +31,10 @@ from tridex.inventory.selectors import stock_sold
 from tridex.inventory.services import stock_held, stock_reservation_expiring, stock_reserve
 from tridex.orders.models import Order, OrderEvent, OrderStatus
 from tridex.orders.services import (
+    UnitsBack,
     order_cancel,
     order_check_cancellable,
-    order_check_restock,
+    order_check_units,
     order_locked,
     order_mark_paid,
     order_note_event,
@@ -313,7 +314,7 @@ def payment_refund(
     *,
     order: Order,
     amount: Money,
-    restock: dict[int, int] | None = None,
+    units: UnitsBack | None = None,
     actor: str,
     reason: str = "",
     cancels_order: bool = False,
@@ -337,7 +338,7 @@ def payment_refund(
         ).first()
         if request_key and earlier is not None:  # the same form sent twice: one refund
             return earlier
-        order_check_restock(order=locked, restock=restock or {})
+        order_check_units(order=locked, units=units or UnitsBack())
         left = locked.money(locked.paid_amount - locked.refunded_amount - _pending_total(locked))
         if amount > left:
             raise ValidationFailed(
@@ -357,7 +358,7 @@ def payment_refund(
             amount=amount.amount,
             idempotency_key=f"tridex-refund-{payment.reference}-{key}",
             reason=reason[:255],
-            restock={str(k): v for k, v in (restock or {}).items()},
+            units=(units or UnitsBack()).as_json(),
             actor=actor,
             cancels_order=cancels_order,
         )
@@ -417,7 +418,7 @@ def refund_execute(*, refund_id: int) -> Refund:
         order_record_refund(
             order=order,
             amount=payment.money(locked.amount),
-            restock={int(k): int(v) for k, v in locked.restock.items()},
+            units=UnitsBack.from_json(locked.units),
             actor=locked.actor,
             reason=locked.reason,
             change_status=not locked.cancels_order and order.status != OrderStatus.CANCELLED,

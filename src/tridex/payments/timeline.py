@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from tridex.core.errors import DomainError
 from tridex.core.money import Money
-from tridex.orders.models import OrderEvent, OrderStatus
+from tridex.orders.models import OrderEvent, OrderStatus, RefundStatus
 from tridex.payments.models import Method
 
 _ = gettext_lazy
@@ -69,10 +69,18 @@ def _reason(event: OrderEvent) -> str:
     return str(_REASONS.get(raw, raw))
 
 
+def _status_label(value: str) -> str:
+    # "partially_refunded" was a status until a partial refund became the order's refund
+    # status; timelines written before still name it.
+    if value == "partially_refunded":
+        return str(RefundStatus.PARTIAL.label)
+    return _choice_label(OrderStatus, value)
+
+
 def _status_sentence(event: OrderEvent) -> str:
     values = {
-        "previous": _choice_label(OrderStatus, _value(event, "previous")),
-        "status": _choice_label(OrderStatus, event.code),
+        "previous": _status_label(_value(event, "previous")),
+        "status": _status_label(event.code),
         "reason": _reason(event),
     }
     if values["reason"]:
@@ -110,8 +118,27 @@ def _paid_unfulfillable(event: OrderEvent) -> str:
 def _refunded(event: OrderEvent) -> str:
     values = {"amount": _amount(event), "reason": _reason(event)}
     if values["reason"]:
-        return gettext("Refunded %(amount)s (%(reason)s)") % values
-    return gettext("Refunded %(amount)s") % values
+        sentence = gettext("Refunded %(amount)s (%(reason)s)") % values
+    else:
+        sentence = gettext("Refunded %(amount)s") % values
+    cancelled = int(event.data.get("cancelled") or 0)
+    returned = int(event.data.get("returned") or 0)
+    parts = [sentence]
+    if cancelled:
+        parts.append(
+            ngettext(
+                "%(count)d unit taken off before shipping",
+                "%(count)d units taken off before shipping",
+                cancelled,
+            )
+            % {"count": cancelled}
+        )
+    if returned:
+        parts.append(
+            ngettext("%(count)d unit returned", "%(count)d units returned", returned)
+            % {"count": returned}
+        )
+    return "; ".join(parts)
 
 
 def _shipped(event: OrderEvent) -> str:
