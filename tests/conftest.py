@@ -67,6 +67,17 @@ def real_task_queue(_in_memory_task_queue):
     app.conf.broker_url = "memory://"
 
 
+@pytest.fixture
+def eager_celery():
+    """Run queued tasks in the test's process (the worker's job outside tests)."""
+    from tridex.config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture(autouse=True)
 def _fresh_reference_tables() -> None:
     """Each test reads markets, tax rates, delivery methods and payment options afresh: the

@@ -26,6 +26,7 @@ from tridex.payments.services import (
     payment_refund,
     payments_release_expired,
     refund_execute,
+    refund_record_sent,
 )
 
 
@@ -73,13 +74,17 @@ def test_late_payment_for_sold_out_stock_is_refunded_and_never_oversells(
     with django_capture_on_commit_callbacks(execute=False):
         payment_confirm(payment=placed.payment, actor="staff")
     refund = Refund.objects.get()
+    # PromptPay goes back by hand: the refund waits for staff, and the worker leaves it.
     assert (refund.status, refund.amount, refund.reason) == (
-        "pending",
+        "to_send",
         Decimal("1340"),
         "out_of_stock",
     )
-    refund_execute(refund_id=refund.pk)
+    assert refund_execute(refund_id=refund.pk).status == "to_send"
+    refund_record_sent(refund_id=refund.pk, actor="staff")
     refund_execute(refund_id=refund.pk)  # a rerun changes nothing
+    with pytest.raises(Conflict):
+        refund_record_sent(refund_id=refund.pk, actor="staff")
 
     order = placed.order
     order.refresh_from_db()

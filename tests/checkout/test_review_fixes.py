@@ -24,6 +24,7 @@ from tridex.payments.services import (
     payment_handle_webhook,
     payment_refund,
     refund_execute,
+    refund_record_sent,
 )
 
 
@@ -66,7 +67,8 @@ def test_money_for_a_cancelled_order_is_recorded_and_refunded(
             method="promptpay", body=body, headers={"X-Tridex-Signature": sign(body, "s3cret")}
         )
     refund = Refund.objects.get()
-    refund_execute(refund_id=refund.pk)
+    assert refund.status == Refund.Status.TO_SEND
+    refund_record_sent(refund_id=refund.pk, actor="staff")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert order.paid_amount == order.refunded_amount == Decimal("1340")

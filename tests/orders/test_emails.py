@@ -310,17 +310,6 @@ def test_a_refund_that_cancels_the_order_is_announced(
     assert queue.take() == [(order.pk, "refunded", str(refund.pk))]
 
 
-@pytest.fixture
-def eager_celery():
-    """Run queued tasks in the test's process (the worker's job outside tests)."""
-    from tridex.config.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 def test_placing_and_paying_an_order_emails_the_customer_twice(
     place, eager_celery, django_capture_on_commit_callbacks
 ):

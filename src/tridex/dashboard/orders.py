@@ -54,8 +54,13 @@ from tridex.orders.services import (
 from tridex.payments.gateways.base import GatewayStatus
 from tridex.payments.gateways.promptpay import promptpay_payload
 from tridex.payments.models import Method, Payment, PaymentOption, Refund
-from tridex.payments.services import order_cancel_with_payments, payment_confirm, payment_refund
-from tridex.payments.timeline import event_sentence
+from tridex.payments.services import (
+    order_cancel_with_payments,
+    payment_confirm,
+    payment_refund,
+    refund_record_sent,
+)
+from tridex.payments.timeline import event_sentence, reason_text
 
 _ = gettext_lazy
 S = OrderStatus
@@ -100,6 +105,7 @@ class OrderActionForm(forms.Form, metaclass=_AbstractFormMeta):
     help_text: ClassVar[str | Promise]
     submit_label: ClassVar[str | Promise]
     dangerous: ClassVar[bool] = False
+    summary = ""  # what this order's case of the action is about, shown under the help text
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.name}_%s")  # several forms share one page
@@ -304,6 +310,46 @@ class RefundForm(OrderActionForm):
         return gettext("Refunded %(amount)s.") % {"amount": amount.format()}
 
 
+def _refund_to_send(order: Order) -> Refund | None:
+    """The oldest refund waiting for staff to send it back by hand (PromptPay, cash)."""
+    return (
+        Refund.objects.filter(payment__order=order, status=Refund.Status.TO_SEND)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+class RefundSentForm(OrderActionForm):
+    name = "refund_sent"
+    title = _("Refund to send")
+    help_text = _(
+        "PromptPay and cash are given back by hand. Send the money to the customer (a bank "
+        "transfer or cash), then record it here; the customer is told by email."
+    )
+    submit_label = _("Record refund sent")
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.refund = _refund_to_send(order)
+        if self.refund is not None:
+            self.summary = gettext("%(amount)s: %(reason)s") % {
+                "amount": order.money(self.refund.amount).format(),
+                "reason": reason_text(self.refund.reason),
+            }
+
+    @classmethod
+    def applies_to(cls, order: Order) -> bool:
+        return _refund_to_send(order) is not None
+
+    def perform(self, *, actor: str) -> str:
+        if self.refund is None:
+            raise Conflict(gettext("No refund is waiting to be sent."), code="refund_not_to_send")
+        refund = refund_record_sent(refund_id=self.refund.pk, actor=actor)
+        return gettext("Refund of %(amount)s recorded as sent.") % {
+            "amount": self.order.money(refund.amount).format()
+        }
+
+
 class CancelForm(OrderActionForm):
     name = "cancel"
     title = _("Cancel order")
@@ -335,6 +381,7 @@ ACTIONS: dict[str, type[OrderActionForm]] = {
         ShipForm,
         MarkDeliveredForm,
         RefundForm,
+        RefundSentForm,
         CancelForm,
     )
 }
@@ -382,6 +429,23 @@ class HasShipmentFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(~shipped)
         return queryset
+
+
+class RefundToSendFilter(admin.SimpleListFilter):
+    """Orders holding money staff must send back by hand (a PromptPay transfer made twice, a
+    payment that arrived for a cancelled order)."""
+
+    title = _("refund to send")
+    parameter_name = "refund_to_send"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return (("yes", _("Waiting for staff")),)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() != "yes":
+            return queryset
+        waiting = Refund.objects.filter(payment__order=OuterRef("pk"), status=Refund.Status.TO_SEND)
+        return queryset.filter(Exists(waiting))
 
 
 class OrderLineInline(admin.TabularInline):
@@ -456,7 +520,10 @@ def _payment_row(payment: Payment) -> dict[str, Any]:
         "amount": fmt(payment.amount),
         "captured": fmt(payment.captured_amount),
         "refunded": fmt(payment.refunded_amount),
-        "refunds": [(refund, fmt(refund.amount)) for refund in payment.refunds.all()],
+        "refunds": [
+            (refund, fmt(refund.amount), reason_text(refund.reason))
+            for refund in payment.refunds.all()
+        ],
     }
 
 
@@ -485,7 +552,14 @@ class OrderAdmin(admin.ModelAdmin):
         "total_display",
         "paid_summary",
     )
-    list_filter = ("status", "refund_status", "market", PaymentMethodFilter, HasShipmentFilter)
+    list_filter = (
+        "status",
+        "refund_status",
+        "market",
+        PaymentMethodFilter,
+        HasShipmentFilter,
+        RefundToSendFilter,
+    )
     list_select_related = ("market",)
     date_hierarchy = "placed_at"
     search_fields = ("number", "email", "shipping_address__full_name", "lines__sku")

@@ -325,6 +325,24 @@ def order_record_unfulfillable_payment(*, order: Order, amount: Money, actor: st
     return locked
 
 
+def order_record_extra_payment(*, order: Order, amount: Money, actor: str, reason: str) -> Order:
+    """Money arrived beyond what the order costs (the customer paid twice): record it, leave the
+    order as it is; ``payments`` gives it back."""
+    with transaction.atomic():
+        locked = order_locked(order_id=order.pk)
+        locked.paid_amount += amount.amount
+        Order.objects.filter(pk=locked.pk).update(paid_amount=locked.paid_amount)
+        _event(
+            locked,
+            OrderEvent.Kind.PAYMENT,
+            "paid_extra",
+            actor=actor,
+            amount=str(amount.amount),
+            reason=reason,
+        )
+    return locked
+
+
 def order_note_event(
     *, order: Order, kind: str, code: str, actor: str = "", public: bool = False, **data: Any
 ) -> OrderEvent:
@@ -527,7 +545,7 @@ def order_record_refund(
             )
         locked.refunded_amount += amount.amount
         full = locked.refunded_amount >= locked.paid_amount
-        locked.refund_status = RefundStatus.FULL if full else RefundStatus.PARTIAL
+        locked.refund_status = _refund_status(locked)
         Order.objects.filter(pk=locked.pk).update(
             refunded_amount=locked.refunded_amount, refund_status=locked.refund_status
         )
@@ -551,6 +569,17 @@ def order_record_refund(
             # Part of a cancellation, the refund is announced once the order is cancelled.
             events.emit("orders.order_refunded", order_id=locked.pk, event_id=refund.pk)
     return locked
+
+
+def _refund_status(order: Order) -> str:
+    """Full once everything paid went back; partial while the order keeps less than its total.
+    Giving back only what was paid beyond the total (a payment made twice) refunds nothing of
+    the order itself."""
+    if order.refunded_amount >= order.paid_amount:
+        return RefundStatus.FULL
+    if order.paid_amount - order.refunded_amount < order.total:
+        return RefundStatus.PARTIAL
+    return RefundStatus.NONE
 
 
 def order_check_units(*, order: Order, units: UnitsBack) -> None:

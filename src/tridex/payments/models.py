@@ -77,6 +77,9 @@ class Payment(TimeStampedModel):
     captured_amount = models.DecimalField(_("captured"), default=Decimal(0), **AMOUNT)
     refunded_amount = models.DecimalField(_("refunded"), default=Decimal(0), **AMOUNT)
     external_id = models.CharField(_("provider id"), max_length=255, blank=True, default="")
+    # The provider's id of the transfer that paid it; empty while unpaid or when staff
+    # confirmed it. A second PromptPay transfer is told apart from the first by this id.
+    capture_event_id = models.CharField(max_length=255, blank=True, default="")
     client_secret = models.CharField(max_length=255, blank=True, default="")
     qr_payload = models.TextField(_("QR payload"), blank=True, default="")
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
@@ -104,6 +107,8 @@ class Payment(TimeStampedModel):
 class Refund(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # PromptPay and cash go back by hand: Tridex waits for staff to say they sent it.
+        TO_SEND = "to_send", _("To be sent by staff")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 

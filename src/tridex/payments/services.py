@@ -38,11 +38,12 @@ from tridex.orders.services import (
     order_locked,
     order_mark_paid,
     order_note_event,
+    order_record_extra_payment,
     order_record_refund,
     order_record_unfulfillable_payment,
     order_release_stock,
 )
-from tridex.payments.gateways import gateway_for
+from tridex.payments.gateways import gateway_for, refunds_by_hand
 from tridex.payments.gateways.base import (
     GatewayError,
     GatewayStatus,
@@ -131,15 +132,20 @@ def payment_apply(
     source: str = "",
     failure_message: str = "",
     cancels_order: bool = True,
+    event_id: str = "",
 ) -> Payment:
     """Apply a status the provider (or staff) reported. Backward moves are ignored.
 
     A payment cancelled at the provider cancels its unpaid order, unless the order's own
-    cancellation is what cancels the payment (``cancels_order=False``).
+    cancellation is what cancels the payment (``cancels_order=False``). ``event_id`` is the
+    provider's id of the transfer that paid, when a provider reported it.
     """
     with transaction.atomic():
         locked = lock_rows(Payment.objects.filter(pk=payment.pk)).select_related("order").get()
         current = G(locked.status)
+        if status == current == G.CAPTURED and event_id and refunds_by_hand(locked.method):
+            _another_transfer(locked, captured or locked.money(locked.amount), event_id, source)
+            return locked
         # Money that arrives for a payment cancelled meanwhile (a QR paid after the order was
         # cancelled) is still money: it is recorded, and refunded because the order is gone.
         late_money = status == G.CAPTURED and current == G.CANCELLED
@@ -152,7 +158,8 @@ def payment_apply(
             fields.append("failure_message")
         if status == G.CAPTURED:
             locked.captured_amount = (captured or locked.money(locked.amount)).amount
-            fields.append("captured_amount")
+            locked.capture_event_id = event_id
+            fields += ["captured_amount", "capture_event_id"]
         locked.save(update_fields=fields)
         order_note_event(
             order=locked.order,
@@ -193,11 +200,11 @@ def _money_arrived(payment: Payment, actor: str) -> None:
     amount = payment.money(payment.captured_amount)
     if order.status == OrderStatus.CANCELLED:
         order_record_unfulfillable_payment(order=order, amount=amount, actor=actor or "payments")
-        _refund_automatically(payment, order, amount, reason="order_cancelled")
+        _refund_automatically(payment, order, amount, reason="order_cancelled", cancels_order=True)
         return
     if not _stock_still_held(order):
         order_record_unfulfillable_payment(order=order, amount=amount, actor=actor or "payments")
-        _refund_automatically(payment, order, amount, reason="out_of_stock")
+        _refund_automatically(payment, order, amount, reason="out_of_stock", cancels_order=True)
         return
     order_mark_paid(order=order, amount=amount, actor=actor, gateway=payment.method)
 
@@ -220,16 +227,54 @@ def _stock_still_held(order: Order) -> bool:
     return True
 
 
-def _refund_automatically(payment: Payment, order: Order, amount: Money, reason: str) -> None:
+def _another_transfer(payment: Payment, amount: Money, event_id: str, source: str) -> None:
+    """A provider reports a transfer for a payment already received.
+
+    If staff confirmed the payment by hand, this is the provider confirming that same transfer:
+    it is noted and nothing else changes. If a provider had reported the first transfer, the
+    customer paid twice: the money is recorded and a refund of it waits for staff to send.
+    """
+    order = payment.order
+    if not payment.capture_event_id:
+        Payment.objects.filter(pk=payment.pk).update(capture_event_id=event_id)
+        order_note_event(
+            order=order,
+            kind=OrderEvent.Kind.PAYMENT,
+            code="payment_confirmed_by_provider",
+            source=source,
+            method=payment.method,
+            amount=str(amount.amount),
+        )
+        return
+    payment.captured_amount += amount.amount
+    Payment.objects.filter(pk=payment.pk).update(captured_amount=payment.captured_amount)
+    order_record_extra_payment(order=order, amount=amount, actor=source, reason="paid_twice")
+    _refund_automatically(payment, order, amount, reason="paid_twice", key=event_id)
+
+
+def _refund_automatically(
+    payment: Payment,
+    order: Order,
+    amount: Money,
+    reason: str,
+    *,
+    cancels_order: bool = False,
+    key: str = "auto",
+) -> None:
+    """Give back money the shop must not keep. A card refund is sent by the worker; PromptPay
+    and cash go back by hand, so the refund waits on the order page for staff to send it."""
+    by_hand = refunds_by_hand(payment.method)
     refund = Refund.objects.create(
         payment=payment,
         amount=amount.amount,
-        idempotency_key=f"tridex-refund-{payment.reference}-auto",
+        status=Refund.Status.TO_SEND if by_hand else Refund.Status.PENDING,
+        idempotency_key=f"tridex-refund-{payment.reference}-{key}"[:100],
         reason=reason,
         actor="tridex",
-        cancels_order=True,
+        cancels_order=cancels_order,
     )
-    _schedule_refund(refund)
+    if not by_hand:
+        _schedule_refund(refund)
 
 
 def _schedule_refund(refund: Refund) -> None:
@@ -276,6 +321,7 @@ def _apply_event(method: str, event: WebhookEvent) -> str:
         captured=event.captured,
         source=f"webhook:{event.type}",
         failure_message=failure,
+        event_id=event.event_id,
     )
     return "applied"
 
@@ -379,15 +425,30 @@ def refund_is_pending(*, refund_id: int) -> bool:
 
 
 def _pending_total(order: Order) -> Decimal:
-    """Refunds recorded but not yet confirmed by the provider still count as given back."""
-    pending = Refund.objects.filter(payment__order=order, status=Refund.Status.PENDING)
+    """Refunds recorded but not yet confirmed by the provider, or not yet sent by staff, still
+    count as given back."""
+    pending = Refund.objects.filter(
+        payment__order=order, status__in=[Refund.Status.PENDING, Refund.Status.TO_SEND]
+    )
     return pending.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
-def refund_execute(*, refund_id: int) -> Refund:
-    """Send a pending refund to the provider and record the outcome. Idempotent."""
+def refund_record_sent(*, refund_id: int, actor: str) -> Refund:
+    """Staff sent back by hand (bank transfer, cash) a refund that was waiting for them."""
+    refund = Refund.objects.filter(pk=refund_id).first()
+    if refund is None or refund.status != Refund.Status.TO_SEND:
+        raise Conflict(_("This refund is not waiting to be sent."), code="refund_not_to_send")
+    return refund_execute(refund_id=refund_id, sent_by=actor)
+
+
+def refund_execute(*, refund_id: int, sent_by: str = "") -> Refund:
+    """Send a pending refund to the provider and record the outcome. Idempotent.
+
+    A refund waiting for staff to send it by hand runs only once they say so (``sent_by``).
+    """
     refund = Refund.objects.select_related("payment", "payment__order").get(pk=refund_id)
-    if refund.status != Refund.Status.PENDING:
+    runnable = {Refund.Status.PENDING} | ({Refund.Status.TO_SEND} if sent_by else set())
+    if refund.status not in runnable:
         return refund
     payment = refund.payment
     account = payment_account(market_id=payment.order.market_id, method=payment.method)
@@ -400,16 +461,17 @@ def refund_execute(*, refund_id: int) -> Refund:
     if not result.succeeded:
         # Recorded on its own (not in a transaction the error would roll back): a refused
         # refund must stop counting as pending, so staff can refund or cancel again.
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+        Refund.objects.filter(pk=refund.pk, status__in=runnable).update(
             status=Refund.Status.FAILED, external_id=result.external_id
         )
         raise GatewayError(_("The payment provider refused the refund."))
     with transaction.atomic():
         locked = lock_rows(Refund.objects.filter(pk=refund.pk)).get()
-        if locked.status != Refund.Status.PENDING:
+        if locked.status not in runnable:
             return locked
+        locked.actor = sent_by or locked.actor
         Refund.objects.filter(pk=locked.pk).update(
-            status=Refund.Status.SUCCEEDED, external_id=result.external_id
+            status=Refund.Status.SUCCEEDED, external_id=result.external_id, actor=locked.actor
         )
         Payment.objects.filter(pk=payment.pk).update(
             refunded_amount=F("refunded_amount") + locked.amount
@@ -434,6 +496,12 @@ def order_cancel_with_payments(*, order: Order, actor: str, reason: str = "") ->
     """
     order.refresh_from_db()
     order_check_cancellable(order=order)
+    if Refund.objects.filter(payment__order=order, status=Refund.Status.TO_SEND).exists():
+        raise Conflict(
+            _("A refund on this order is waiting to be sent: send it and record it first."),
+            code="refund_to_send",
+            field="status",
+        )
     for payment in order.payments.filter(status__in=[G.PENDING, G.AUTHORIZED, G.FAILED]):
         if payment.method == Method.STRIPE and payment.external_id:
             gateway_for(payment.method).void(

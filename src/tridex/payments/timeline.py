@@ -29,6 +29,7 @@ _REASONS = {
     "out_of_stock_after_payment": _("the payment arrived after the units sold out"),
     "out_of_stock": _("the units sold out before the payment arrived"),
     "order_cancelled": _("the order had already been cancelled"),
+    "paid_twice": _("the customer paid twice"),
 }
 _PAYMENT_SENTENCES = {
     "payment_authorized": _("%(method)s payment of %(amount)s authorized"),
@@ -65,8 +66,12 @@ def _amount(event: OrderEvent, key: str = "amount") -> str:
 
 
 def _reason(event: OrderEvent) -> str:
-    raw = _value(event, "reason")
-    return str(_REASONS.get(raw, raw))
+    return reason_text(_value(event, "reason"))
+
+
+def reason_text(code: str) -> str:
+    """Why Tridex cancelled or refunded, in words; a reason staff typed is shown as typed."""
+    return str(_REASONS.get(code, code))
 
 
 def _status_label(value: str) -> str:
@@ -111,6 +116,20 @@ def _paid(event: OrderEvent) -> str:
 
 def _paid_unfulfillable(event: OrderEvent) -> str:
     return gettext("Received %(amount)s for an order that can no longer be fulfilled") % {
+        "amount": _amount(event)
+    }
+
+
+def _paid_extra(event: OrderEvent) -> str:
+    values = {"amount": _amount(event), "reason": _reason(event)}
+    return (
+        gettext("Received %(amount)s more than the order costs (%(reason)s); it will be refunded")
+        % values
+    )
+
+
+def _confirmed_by_provider(event: OrderEvent) -> str:
+    return gettext("The payment provider confirmed the transfer of %(amount)s") % {
         "amount": _amount(event)
     }
 
@@ -170,6 +189,8 @@ _SENTENCES = {
     "placed": _placed,
     "paid": _paid,
     "paid_unfulfillable": _paid_unfulfillable,
+    "paid_extra": _paid_extra,
+    "payment_confirmed_by_provider": _confirmed_by_provider,
     "refunded": _refunded,
     "shipped": _shipped,
     "reservation_expired": _hold_expired,

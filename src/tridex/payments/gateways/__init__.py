@@ -19,3 +19,13 @@ def gateway_for(method: str, *, account: str = "") -> Gateway:
     if method == "cod":
         return CashOnDeliveryGateway()
     raise GatewayError(_("Unknown payment method."), code="unknown_payment_method")
+
+
+def refunds_by_hand(method: str) -> bool:
+    """Whether money paid with ``method`` goes back by hand (see ``Gateway.refunds_by_hand``)."""
+    gateways: dict[str, type[Gateway]] = {
+        "stripe": StripeGateway,
+        "promptpay": PromptPayGateway,
+        "cod": CashOnDeliveryGateway,
+    }
+    return gateways[method].refunds_by_hand

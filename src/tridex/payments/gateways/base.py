@@ -91,6 +91,9 @@ class WebhookEvent:
 
 class Gateway(Protocol):
     code: str
+    # True when money goes back by hand (a bank transfer, cash): ``refund`` only records that
+    # staff sent it, so Tridex never calls it on its own.
+    refunds_by_hand: bool
 
     def create(self, request: PaymentRequest) -> GatewayResult:
         """Start a payment at the provider (idempotent on ``request.reference``)."""

@@ -40,6 +40,7 @@ class _OfflineGateway:
     """Shared behaviour: staff confirm money in, staff record money out."""
 
     code = ""
+    refunds_by_hand = True
 
     def create(self, request: PaymentRequest) -> GatewayResult:
         return GatewayResult(GatewayStatus.PENDING, request.reference, request.amount)

@@ -90,6 +90,7 @@ class StripeGateway:
     """The ``Gateway`` for Stripe PaymentIntents (see ``base.Gateway`` for the contract)."""
 
     code = "stripe"
+    refunds_by_hand = False
 
     def __init__(
         self,
