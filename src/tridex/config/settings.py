@@ -52,7 +52,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
-    "django.contrib.admin",
+    # Django's admin on Tridex's site, which audits every registered model admin.
+    "tridex.audit.apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "django_countries",
     "tridex.core",
+    "tridex.audit",
     "tridex.markets",
     "tridex.catalog",
     "tridex.pricing",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tridex.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -188,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-reservations": {
         "task": "tridex.payments.tasks.release_expired_reservations",
         "schedule": 60,
+    },
+    # Audit entries past TRIDEX_AUDIT_RETENTION_DAYS move to files in TRIDEX_AUDIT_ARCHIVE_DIR.
+    "archive-audit-log": {
+        "task": "tridex.audit.tasks.archive_old_entries",
+        "schedule": 24 * 60 * 60,
     },
 }
 # A killed worker's unacknowledged task goes back to the queue after this many seconds (Redis).
@@ -319,6 +327,14 @@ TRIDEX_SELLER = {
     "tax_id": os.environ.get("TRIDEX_SELLER_TAX_ID", "0105561234567"),
     "branch": os.environ.get("TRIDEX_SELLER_BRANCH", "00000"),
 }
+
+# --- Audit log ------------------------------------------------------------------------------
+TRIDEX_AUDIT_RETENTION_DAYS = int(os.environ.get("TRIDEX_AUDIT_RETENTION_DAYS", "730"))
+TRIDEX_AUDIT_ARCHIVE_DIR = Path(
+    os.environ.get("TRIDEX_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive")
+)
+# Proxies in front of Tridex that append to X-Forwarded-For (0: use the socket's address).
+TRIDEX_TRUSTED_PROXY_HOPS = int(os.environ.get("TRIDEX_TRUSTED_PROXY_HOPS", "0"))
 
 # --- Payments -----------------------------------------------------------------------------
 # Card payments need all three Stripe keys; without them Stripe is not offered at checkout.

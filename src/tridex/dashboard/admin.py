@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from tridex.audit.models import AuditEntry
+from tridex.audit.services import audit_record
 from tridex.catalog import admin as catalog_admin
 from tridex.catalog.models import Product, Variant
 from tridex.dashboard import importexport
@@ -187,6 +189,20 @@ class ProductAdmin(catalog_admin.ProductAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 report = products_import(file=upload, name=upload.name, actor=_actor(request))
+                if report.ok:
+                    audit_record(
+                        action=AuditEntry.Action.ACTION,
+                        object_type=Product._meta.label_lower,
+                        object_repr=upload.name,
+                        data={
+                            "action": "import_products",
+                            "rows": report.rows,
+                            "products_created": report.products_created,
+                            "products_updated": report.products_updated,
+                            "variants_created": report.variants_created,
+                            "variants_updated": report.variants_updated,
+                        },
+                    )
         else:
             form = ImportForm()
         context = {
@@ -208,6 +224,12 @@ class ProductAdmin(catalog_admin.ProductAdmin):
         if fmt not in EXPORT_FORMATS:
             raise Http404(_("Unknown export format."))
         filename = f"products-{timezone.now():%Y%m%d-%H%M}.{fmt}"
+        audit_record(
+            action=AuditEntry.Action.EXPORT,
+            object_type=Product._meta.label_lower,
+            object_repr=filename,
+            data={"format": fmt},
+        )
         if fmt == "csv":
             response = StreamingHttpResponse(
                 importexport.csv_lines(importexport.export_rows()),

@@ -39,6 +39,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
+from tridex.audit.models import AuditEntry
+from tridex.audit.services import audit_record, diff, snapshot
 from tridex.core.errors import Conflict, DomainError
 from tridex.orders.models import Order, OrderLine, OrderStatus, Shipment
 from tridex.orders.selectors import order_address_lines
@@ -732,13 +734,28 @@ class OrderAdmin(admin.ModelAdmin):
                 messages.error(request, message)
         else:
             try:
-                messages.success(request, form.perform(actor=_actor(request)))
+                messages.success(request, _audited(form, request, order))
             except DomainError as error:
                 messages.error(request, error.message)
         change = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
         )
         return HttpResponseRedirect(change)
+
+
+def _audited(form: OrderActionForm, request: HttpRequest, order: Order) -> str:
+    """Perform a staff action and record it with what it changed on the order."""
+    before = snapshot(Order, [order.pk]).get(str(order.pk), {})
+    message = form.perform(actor=_actor(request))
+    after = snapshot(Order, [order.pk]).get(str(order.pk), {})
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "request_key"}
+    audit_record(
+        action=AuditEntry.Action.REFUND if form.name == "refund" else AuditEntry.Action.ACTION,
+        obj=order,
+        changes=diff(before, after),
+        data={"action": form.name, **fields},
+    )
+    return message
 
 
 # --- Payment options and payments ----------------------------------------------------------
