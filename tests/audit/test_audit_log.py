@@ -89,7 +89,7 @@ def test_role_changes_show_in_the_user_diff(admin_client, make_staff):
     from django.contrib.auth.models import Group
 
     staff = make_staff(email="nok@example.com")
-    managers = Group.objects.create(name="Store manager")
+    managers = Group.objects.create(name="Night shift")
     url = reverse("admin:accounts_user_change", args=[staff.pk])
     page = admin_client.get(url)
     form = page.context["adminform"].form

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tridex.accounts.models import Address, User
+from tridex.accounts.roles import ROLES
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -53,6 +56,7 @@ class UserAdmin(DjangoUserAdmin):
         "preferred_language",
         "is_active",
         "is_staff",
+        "roles",
         "date_joined",
     )
     list_filter = ("is_active", "is_staff", "is_superuser", "preferred_language", "groups")
@@ -93,9 +97,63 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, user: User) -> str:
+        labels = {role.group_name: str(role.label) for role in ROLES.values()}
+        return ", ".join(labels.get(g.name, g.name) for g in user.groups.all()) or "—"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Nobody raises their own standing: only a superuser makes superusers, and staff
+        cannot change their own staff flag, roles or permissions."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["is_staff", "groups", "user_permissions"]
+        return fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        granter = request.user
+
+        class GrantOnlyWhatYouHold(form):  # type: ignore[valid-type,misc]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean() or {}
+                if not granter.is_superuser:
+                    _refuse_grants_beyond(self, granter, data)
+                return data
+
+        return GrantOnlyWhatYouHold
+
     def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
         """Addresses are added once the user exists, as on Django's own two-step add page."""
         return self.inlines if obj is not None else ()
+
+
+def _refuse_grants_beyond(form: Any, granter: Any, data: dict[str, Any]) -> None:
+    """A role or permission can be given only by someone who holds all it allows."""
+    held = granter.get_all_permissions()
+    for name in ("groups", "user_permissions"):
+        chosen = data.get(name)
+        if chosen is None:
+            continue
+        before = {getattr(b, "pk", b) for b in form.initial.get(name) or []}
+        for item in chosen:
+            if item.pk in before:  # kept as it was: not a new grant
+                continue
+            perms = item.permissions.all() if name == "groups" else [item]
+            wanted = {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+            if not wanted <= held:
+                form.add_error(
+                    name,
+                    gettext("You cannot give “%(name)s”: it allows more than you may do.")
+                    % {"name": item.name},
+                )
 
 
 @admin.register(Address)

@@ -290,3 +290,37 @@ def _check_length(name: str, value: str, limit: int) -> None:
             code="too_long",
             field=name,
         )
+
+
+# --- Staff roles -----------------------------------------------------------------------------
+
+
+def roles_sync(*, reset: bool = False) -> dict[str, int]:
+    """Create the role groups that are missing, with their starting permissions.
+
+    An existing group keeps what an Owner made of it, unless ``reset`` puts every role back to
+    its definition. Returns the number of permissions each role's group holds.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from tridex.accounts.roles import ROLES
+
+    permissions = list(Permission.objects.select_related("content_type"))
+    held = {}
+    with transaction.atomic():
+        for role in ROLES.values():
+            group, created = Group.objects.get_or_create(name=role.group_name)
+            if created or reset:
+                group.permissions.set(
+                    [
+                        p
+                        for p in permissions
+                        if role.allows(
+                            p.content_type.app_label,
+                            p.content_type.model,
+                            p.codename.split("_", 1)[0],
+                        )
+                    ]
+                )
+            held[role.group_name] = group.permissions.count()
+    return held
