@@ -82,7 +82,15 @@ def _chain_head() -> AuditChain:
 
 def entry_hash(entry: AuditEntry) -> str:
     """SHA-256 of the previous hash and every recorded field of ``entry``."""
-    payload = {
+    text = json.dumps(
+        _recorded_fields(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(f"{entry.prev_hash}\n{text}".encode()).hexdigest()
+
+
+def _recorded_fields(entry: AuditEntry) -> dict[str, Any]:
+    """What an entry says, as hashed and as archived."""
+    return {
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -95,8 +103,6 @@ def entry_hash(entry: AuditEntry) -> str:
         "changes": entry.changes,
         "data": entry.data,
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{entry.prev_hash}\n{text}".encode()).hexdigest()
 
 
 # --- What changed ----------------------------------------------------------------------------
@@ -238,17 +244,7 @@ def _archive_lines(entries: list[AuditEntry]) -> Iterator[str]:
     for entry in entries:
         row = {
             "id": entry.pk,
-            "at": entry.at.isoformat(),
-            "actor": entry.actor_id,
-            "actor_label": entry.actor_label,
-            "ip": entry.ip,
-            "user_agent": entry.user_agent,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "object_repr": entry.object_repr,
-            "changes": entry.changes,
-            "data": entry.data,
+            **_recorded_fields(entry),
             "prev_hash": entry.prev_hash,
             "hash": entry.hash,
         }

@@ -308,16 +308,7 @@ def order_record_unfulfillable_payment(*, order: Order, amount: Money, actor: st
     """Money arrived for an order that can no longer be fulfilled (cancelled, or its hold
     expired and the units sold out): record it and cancel; ``payments`` refunds it."""
     with transaction.atomic():
-        locked = order_locked(order_id=order.pk)
-        locked.paid_amount += amount.amount
-        Order.objects.filter(pk=locked.pk).update(paid_amount=locked.paid_amount)
-        _event(
-            locked,
-            OrderEvent.Kind.PAYMENT,
-            "paid_unfulfillable",
-            actor=actor,
-            amount=str(amount.amount),
-        )
+        locked = _add_payment(order, amount, "paid_unfulfillable", actor=actor)
         if locked.status != S.CANCELLED:
             stock_release(reference=locked.reservation_reference)
             _cancel_open_units(locked)
@@ -328,17 +319,17 @@ def order_record_unfulfillable_payment(*, order: Order, amount: Money, actor: st
 def order_record_extra_payment(*, order: Order, amount: Money, actor: str, reason: str) -> Order:
     """Money arrived beyond what the order costs (the customer paid twice): record it, leave the
     order as it is; ``payments`` gives it back."""
+    return _add_payment(order, amount, "paid_extra", actor=actor, reason=reason)
+
+
+def _add_payment(order: Order, amount: Money, code: str, *, actor: str, **data: Any) -> Order:
+    """Lock the order, add ``amount`` to what was paid and note it on the timeline."""
     with transaction.atomic():
         locked = order_locked(order_id=order.pk)
         locked.paid_amount += amount.amount
         Order.objects.filter(pk=locked.pk).update(paid_amount=locked.paid_amount)
         _event(
-            locked,
-            OrderEvent.Kind.PAYMENT,
-            "paid_extra",
-            actor=actor,
-            amount=str(amount.amount),
-            reason=reason,
+            locked, OrderEvent.Kind.PAYMENT, code, actor=actor, amount=str(amount.amount), **data
         )
     return locked
 
