@@ -18,13 +18,16 @@ def _configure_filesystem_broker(sender: Celery, **kwargs: object) -> None:
     if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
         return
     folder = settings.CELERY_BROKER_FOLDER
-    for sub in ("queue", "processed"):
+    # Every folder under var/: kombu's default control folder is ./control, which littered
+    # whatever directory the worker was started from.
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     sender.conf.broker_transport_options = {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
+        "control_folder": str(folder / "control"),
     }
 
 
