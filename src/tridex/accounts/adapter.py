@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils import translation
 
 
@@ -49,6 +53,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 template_prefix, user, {"user": user, **(context or {})}, email
             )
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """REMOTE_ADDR, or the address seen by the TRIDEX_TRUSTED_PROXY_HOPS proxies in front
+        (counted from the right of X-Forwarded-For), the same rule as the audit log's."""
+        hops = int(getattr(settings, "TRIDEX_TRUSTED_PROXY_HOPS", 0))
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        ip = (
+            forwarded[-hops] if hops and len(forwarded) >= hops else request.META.get("REMOTE_ADDR")
+        )
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return str(ip)
+
     def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
         """Remember the language the customer signed up in as their preferred one."""
         user = super().save_user(request, user, form, commit=False)
@@ -57,3 +74,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    """Sessions ended from allauth's pages and headless API go through Tridex's service, which
+    announces it (staff actions reach the audit log)."""
+
+    def end_sessions(self, sessions: Any) -> None:
+        from tridex.accounts.services import user_sessions_end
+
+        request = getattr(allauth_context, "request", None)
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+        user_sessions_end(actor=actor, sessions=sessions)

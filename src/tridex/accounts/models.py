@@ -143,3 +143,48 @@ class Address(TimeStampedModel):
             ]
         country = country_name(str(self.country)) if self.country else ""
         return [part for part in [self.full_name, self.company, *parts, country] if part]
+
+
+class LoginEvent(models.Model):
+    """One sign-in or failed sign-in in a person's history (kept TRIDEX_LOGIN_HISTORY_DAYS).
+
+    A failed sign-in is recorded for the account whose address was typed, so that the owner sees
+    someone trying their password. Browser, system and country are stored as they were read at
+    the time; ``fingerprint`` names browser family, system family and country together.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="login_events", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("at"))
+    succeeded = models.BooleanField(_("succeeded"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True, default="")
+    browser = models.CharField(_("browser"), max_length=100, blank=True, default="")
+    os = models.CharField(_("operating system"), max_length=100, blank=True, default="")
+    device = models.CharField(_("device"), max_length=100, blank=True, default="")
+    country = models.CharField(_("country"), max_length=8, blank=True, default="")
+    fingerprint = models.CharField(_("device fingerprint"), max_length=32, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-in history")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_login_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+    @property
+    def device_label(self) -> str:
+        """ "Chrome 131 on Windows 10", in the active language."""
+        from tridex.accounts.devices import device_label
+
+        return device_label(self.browser, self.os)
+
+    @property
+    def place(self) -> str:
+        """The country, "Local network" or "Unknown place", in the active language."""
+        from tridex.accounts.devices import place_label
+
+        return place_label(self.country)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tridex.accounts.models import Address, User
+from tridex.accounts.devices import Device, device_describe, device_label, place_label
+from tridex.accounts.models import Address, LoginEvent, User
 from tridex.core.errors import NotFound
 
 
@@ -30,3 +36,60 @@ def address_default(*, user: User, kind: str) -> Address | None:
     if kind not in ("shipping", "billing"):
         return None
     return Address.objects.filter(user=user, **{f"is_default_{kind}": True}).first()
+
+
+# --- Sessions and sign-in history ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    device: Device
+    ip: str
+    signed_in_at: datetime
+    last_seen_at: datetime
+    is_current: bool
+
+    @property
+    def device_label(self) -> str:
+        return device_label(self.device.browser, self.device.os)
+
+    @property
+    def place(self) -> str:
+        return place_label(self.device.country)
+
+
+def session_list(*, user: User, current_session_key: str | None) -> list[SessionRow]:
+    """The user's sessions that are still alive, this one first, then by last use.
+
+    allauth's ``purge_and_list`` drops entries whose session has already ended or expired.
+    """
+    rows = [
+        SessionRow(
+            id=session.pk,
+            device=device_describe(user_agent=session.user_agent, ip=session.ip),
+            ip=session.ip,
+            signed_in_at=session.created_at,
+            last_seen_at=session.last_seen_at,
+            is_current=session.session_key == current_session_key,
+        )
+        for session in UserSession.objects.purge_and_list(user)
+    ]
+    return sorted(rows, key=lambda row: (not row.is_current, -row.last_seen_at.timestamp()))
+
+
+def login_history(*, user: User, limit: int = 50) -> list[LoginEvent]:
+    """The user's latest sign-ins and failed sign-ins, newest first."""
+    return list(LoginEvent.objects.filter(user=user).order_by("-at", "-id")[:limit])
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The user one of whose addresses (any, verified or not) is ``email``."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    return address.user if address is not None else None  # type: ignore[return-value]

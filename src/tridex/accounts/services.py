@@ -7,16 +7,28 @@ can put the message next to it.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from tridex.accounts.models import Address, User
+from tridex.accounts.devices import device_describe, place_label
+from tridex.accounts.models import Address, LoginEvent, User
 from tridex.accounts.provinces import province_resolve
+from tridex.core import events
 from tridex.core.errors import Conflict, NotFound, ValidationFailed
 from tridex.core.locking import lock_rows
 
@@ -324,3 +336,143 @@ def roles_sync(*, reset: bool = False) -> dict[str, int]:
                 )
             held[role.group_name] = group.permissions.count()
     return held
+
+
+# --- Sign-in history and sessions --------------------------------------------------------------
+
+SESSIONS_ENDED = "accounts.sessions_ended"
+logger = logging.getLogger(__name__)
+
+
+def login_record(
+    *,
+    user: User,
+    succeeded: bool,
+    ip: str | None,
+    user_agent: str,
+    now: datetime | None = None,
+) -> LoginEvent:
+    """Add a sign-in or failed sign-in to the user's history.
+
+    A successful sign-in from a browser, system and country the user has never signed in from
+    is emailed to them, except their very first sign-in (right after signing up, there is no
+    "new" device to warn about: every device is new).
+    """
+    device = device_describe(user_agent=user_agent, ip=ip)
+    with transaction.atomic():
+        earlier = LoginEvent.objects.filter(user=user, succeeded=True)
+        first_sign_in = not earlier.exists()
+        known_device = earlier.filter(fingerprint=device.fingerprint).exists()
+        event = LoginEvent.objects.create(
+            user=user,
+            at=now or timezone.now(),
+            succeeded=succeeded,
+            ip=_valid_ip(ip),
+            user_agent=(user_agent or "")[:400],
+            browser=device.browser[:100],
+            os=device.os[:100],
+            device=device.kind[:100],
+            country=device.country,
+            fingerprint=device.fingerprint,
+        )
+    if succeeded and not first_sign_in and not known_device and settings.TRIDEX_NEW_DEVICE_EMAIL:
+        _send_new_device_mail(user=user, event=event)
+    return event
+
+
+def login_history_purge(*, now: datetime | None = None) -> int:
+    """Delete history entries older than TRIDEX_LOGIN_HISTORY_DAYS; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TRIDEX_LOGIN_HISTORY_DAYS)
+    deleted, _by_model = LoginEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def user_session_end(*, user: User, actor: User, session_id: int) -> UserSession:
+    """End one of ``user``'s sessions; another user's session id is not found."""
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is None:
+        raise NotFound(_("That session was not found."), code="session_not_found")
+    user_sessions_end(actor=actor, sessions=[session])
+    return session
+
+
+def user_sessions_end_others(*, user: User, current_session_key: str | None) -> int:
+    """End every session of ``user`` but the one making the request; return how many."""
+    others = list(UserSession.objects.filter(user=user).exclude(session_key=current_session_key))
+    user_sessions_end(actor=user, sessions=others)
+    return len(others)
+
+
+def user_sessions_end(*, actor: User | None, sessions: Iterable[UserSession]) -> None:
+    """Delete the sessions from the session store (every worker then refuses their cookies and
+    tokens) and from the list; announce it so staff actions reach the audit log."""
+    sessions = list(sessions)
+    if not sessions:
+        return
+    with transaction.atomic():
+        for session in sessions:
+            session.end()
+        events.emit(
+            SESSIONS_ENDED,
+            actor_id=actor.pk if actor is not None else None,
+            sessions=[
+                {"user_id": s.user_id, "id": s.pk, "ip": s.ip, "user_agent": s.user_agent[:200]}
+                for s in sessions
+            ],
+        )
+
+
+def session_discard(*, session_key: str) -> None:
+    """Forget an expired session: from the store and from its owner's list."""
+    engine = import_module(settings.SESSION_ENGINE)
+    with transaction.atomic():
+        engine.SessionStore().delete(session_key)
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def session_track(*, request: HttpRequest) -> None:
+    """Record the request's address, browser and time on its session's entry in the list."""
+    if not client_ip(request):
+        return  # a request built in code (tests, force_login) has no address to record
+    UserSession.objects.create_from_request(request)
+
+
+def session_mark_seen(*, session_key: str) -> None:
+    """Move the session's last-seen time to now (a token used by the app)."""
+    UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, as allauth's adapter reads it (TRIDEX_TRUSTED_PROXY_HOPS)."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return str(get_adapter().get_client_ip(request))
+    except PermissionDenied:
+        return None
+
+
+def _valid_ip(ip: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        return None
+
+
+def _send_new_device_mail(*, user: User, event: LoginEvent) -> None:
+    from allauth.account.adapter import get_adapter
+
+    from tridex.accounts.adapter import user_language
+
+    with translation.override(user_language(user)):
+        context = {
+            "user": user,
+            "event": event,
+            "device": event.device_label,
+            "place": place_label(event.country),
+            "sessions_url": settings.TRIDEX_SITE_URL.rstrip("/") + reverse("accounts:sessions"),
+        }
+        try:
+            get_adapter().send_mail("account/email/new_device", user.email, context)
+        except Exception:  # a mail server that is down must not stop the sign-in
+            logger.exception("new-device email to user %s failed", user.pk)

@@ -17,6 +17,10 @@ customer_patterns = [
         views.address_set_default,
         name="address_set_default",
     ),
+    # Before allauth's own "sessions/" page, which this one replaces (same URL).
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/<int:session_id>/end/", views.session_end, name="session_end"),
+    path("sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
 ]
 
 urlpatterns = [

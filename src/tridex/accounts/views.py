@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -160,3 +161,46 @@ def _own_address(request: HttpRequest, address_id: int) -> Address:
         return selectors.address_get(user=request.user, address_id=address_id)  # type: ignore[arg-type]
     except NotFound:
         raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET"])
+def session_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {
+        "sessions": selectors.session_list(
+            user=user, current_session_key=request.session.session_key
+        ),
+        "history": selectors.login_history(user=user),
+    }
+    return render(request, "accounts/sessions.html", context)
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        ended = services.user_session_end(user=user, actor=user, session_id=session_id)
+    except NotFound:
+        raise Http404 from None
+    if ended.session_key == request.session.session_key:
+        logout(request)
+        messages.success(request, _("You have signed out of this device."))
+        return redirect("account_login")
+    messages.success(request, _("The session has been ended."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    count = services.user_sessions_end_others(
+        user=user, current_session_key=request.session.session_key
+    )
+    if count:
+        messages.success(request, _("You have been signed out everywhere else."))
+    else:
+        messages.info(request, _("There were no other sessions to end."))
+    return redirect("accounts:sessions")

@@ -1,6 +1,7 @@
 """Sign-ins, sign-outs and failed sign-ins of staff accounts go to the audit log.
 
 Customers' own sign-in history belongs to their sessions; the audit log is about staff.
+Sessions ended by a staff member (``accounts.sessions_ended``) are recorded as staff actions.
 A failed sign-in is recorded when the address tried belongs to a staff account, whether or not
 the password was close, which is what someone guessing a staff password looks like.
 """
@@ -14,9 +15,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from tridex.audit.context import Actor, actor_of, client_ip
+from tridex.audit.context import Actor, actor_of, client_ip, current_actor
 from tridex.audit.models import AuditEntry
 from tridex.audit.services import audit_record
+from tridex.core.events import Event, subscribe
 
 A = AuditEntry.Action
 
@@ -56,3 +58,38 @@ def _actor(request: HttpRequest | None, user: Any) -> Actor:
         return Actor(user_id=user.pk, label=user.email)
     seen = actor_of(request)
     return Actor(user_id=user.pk, label=user.email, ip=seen.ip, user_agent=seen.user_agent)
+
+
+@subscribe("accounts.sessions_ended")
+def _sessions_ended(event: Event) -> None:
+    """A staff member ending sessions (their own or a customer's) is a staff action."""
+    actor_id = event.payload.get("actor_id")
+    if actor_id is None:
+        return
+    staff = get_user_model()._default_manager.filter(pk=actor_id, is_staff=True).first()
+    if staff is None:
+        return
+    current = current_actor()
+    actor = (
+        current
+        if current is not None and current.user_id == staff.pk
+        else Actor(user_id=staff.pk, label=str(getattr(staff, "email", "")))
+    )
+    ended = event.payload.get("sessions", [])
+    for user_id in sorted({s["user_id"] for s in ended}):
+        owner = get_user_model()._default_manager.filter(pk=user_id).first()
+        audit_record(
+            action=A.ACTION,
+            object_type="accounts.user",
+            object_id=str(user_id),
+            object_repr=str(owner) if owner is not None else "",
+            data={
+                "action": "end_sessions",
+                "sessions": [
+                    {"id": s["id"], "ip": s["ip"], "user_agent": s["user_agent"]}
+                    for s in ended
+                    if s["user_id"] == user_id
+                ],
+            },
+            actor=actor,
+        )

@@ -206,8 +206,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -350,4 +348,42 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# --- Sessions and devices -------------------------------------------------------------------
+# Sessions live where every worker sees them: the database, read through Redis when there is
+# one. Never a per-process memory cache: a session ended on one worker could live on in another
+# worker's memory (docs/operations.md, "Sessions and devices").
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+# A signed-in session ends after this long without a request (customers expect to stay signed
+# in to a shop; staff sessions hold more power and end sooner) ...
+TRIDEX_SESSION_IDLE_MINUTES = int(os.environ.get("TRIDEX_SESSION_IDLE_MINUTES", str(14 * 24 * 60)))
+TRIDEX_STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("TRIDEX_STAFF_SESSION_IDLE_MINUTES", "60"))
+# ... and this long after signing in, however active.
+TRIDEX_SESSION_MAX_HOURS = int(os.environ.get("TRIDEX_SESSION_MAX_HOURS", str(30 * 24)))
+TRIDEX_STAFF_SESSION_MAX_HOURS = int(os.environ.get("TRIDEX_STAFF_SESSION_MAX_HOURS", "12"))
+# The stored session outlives the longest limit by a day, so that the middleware, not the store,
+# is what ends it, and can tell the person why.
+SESSION_COOKIE_AGE = (
+    max(TRIDEX_SESSION_MAX_HOURS, TRIDEX_STAFF_SESSION_MAX_HOURS) * 3600 + 24 * 3600
+)
+# Sign-ins and failed sign-ins are kept this many days in each person's history.
+TRIDEX_LOGIN_HISTORY_DAYS = int(os.environ.get("TRIDEX_LOGIN_HISTORY_DAYS", "365"))
+# A sign-in from a browser, system and country the person has not used before is emailed.
+TRIDEX_NEW_DEVICE_EMAIL = env_bool("TRIDEX_NEW_DEVICE_EMAIL", True)
+INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.headless"), "allauth.usersessions")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "tridex.accounts.middleware.SessionLifetimeMiddleware",
+)
+USERSESSIONS_TRACK_ACTIVITY = True  # last seen, kept by SessionLifetimeMiddleware once a minute
+USERSESSIONS_ADAPTER = "tridex.accounts.adapter.UserSessionsAdapter"
+HEADLESS_TOKEN_STRATEGY = "tridex.accounts.headless.LifetimeSessionTokenStrategy"  # noqa: S105
+CELERY_BEAT_SCHEDULE["purge-login-history"] = {
+    "task": "tridex.accounts.tasks.purge_login_history",
+    "schedule": 24 * 60 * 60,
 }

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from tridex.accounts import services
+
+
+@shared_task(acks_late=True)
+def purge_login_history() -> int:
+    """Delete sign-in history past TRIDEX_LOGIN_HISTORY_DAYS (scheduled daily)."""
+    return services.login_history_purge()
