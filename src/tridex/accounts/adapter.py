@@ -9,8 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
-from django.utils import translation
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tridex.accounts.backends import login_email
+from tridex.accounts.selectors import login_locked_until
 
 
 def user_language(user: Any) -> str:
@@ -22,6 +28,23 @@ def user_language(user: Any) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Say why a locked address cannot sign in. The words are the same whether or not the
+        address has an account: any address locks after the same number of failures."""
+        until = login_locked_until(email=login_email(credentials))
+        if until is not None:
+            minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+            raise forms.ValidationError(
+                _(
+                    "Too many failed sign-ins to this address. Signing in is locked for "
+                    "%(minutes)d more minutes. Reset your password, or ask our support to "
+                    "unlock it."
+                )
+                % {"minutes": minutes},
+                code="login_locked",
+            )
+        super().pre_authenticate(request, **credentials)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         with translation.override(user_language(context.get("user"))):
             super().send_mail(template_prefix, email, context)

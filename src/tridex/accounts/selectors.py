@@ -1,11 +1,14 @@
-"""Reads of profiles and address books, always scoped to the user who asks."""
+"""Reads of profiles and address books, always scoped to the user who asks; sign-in locks."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tridex.accounts.models import Address, User
+from tridex.accounts.models import Address, LoginLockout, User
 from tridex.core.errors import NotFound
 
 
@@ -30,3 +33,21 @@ def address_default(*, user: User, kind: str) -> Address | None:
     if kind not in ("shipping", "billing"):
         return None
     return Address.objects.filter(user=user, **{f"is_default_{kind}": True}).first()
+
+
+def login_locked_until(*, email: str) -> datetime | None:
+    """When the lock on sign-ins to ``email`` ends, or None if it is not locked."""
+    address = normalize_login_email(email)
+    if not address:
+        return None
+    until = (
+        LoginLockout.objects.filter(email=address, locked_until__gt=timezone.now())
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+    return until
+
+
+def normalize_login_email(email: object) -> str:
+    """The address as lockouts are keyed: trimmed, lower case (emails are stored lower case)."""
+    return str(email or "").strip().lower()[:254]

@@ -8,15 +8,19 @@ can put the message next to it.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from tridex.accounts.models import Address, User
+from tridex.accounts.models import Address, LoginLockout, User
 from tridex.accounts.provinces import province_resolve
+from tridex.accounts.selectors import normalize_login_email
 from tridex.core.errors import Conflict, NotFound, ValidationFailed
 from tridex.core.locking import lock_rows
 
@@ -324,3 +328,58 @@ def roles_sync(*, reset: bool = False) -> dict[str, int]:
                 )
             held[role.group_name] = group.permissions.count()
     return held
+
+
+# --- Sign-in lockout ---------------------------------------------------------------------------
+
+
+def login_failure_record(*, email: str) -> LoginLockout | None:
+    """Count a failed sign-in to ``email``; the ``TRIDEX_LOGIN_LOCKOUT_ATTEMPTS``-th in a row
+    locks sign-ins to it for ``TRIDEX_LOGIN_LOCKOUT_MINUTES``.
+
+    Failures while locked are not counted (the lock does not grow while someone keeps trying),
+    and a run of failures older than one lock period starts over.
+    """
+    address = normalize_login_email(email)
+    attempts = settings.TRIDEX_LOGIN_LOCKOUT_ATTEMPTS
+    if not address or attempts <= 0:
+        return None
+    period = timedelta(minutes=settings.TRIDEX_LOGIN_LOCKOUT_MINUTES)
+    now = timezone.now()
+    with transaction.atomic():
+        LoginLockout.objects.get_or_create(email=address)
+        lockout = lock_rows(LoginLockout.objects.filter(email=address)).get()
+        if lockout.locked_until and lockout.locked_until > now:
+            return lockout
+        if lockout.last_failure_at is None or lockout.last_failure_at < now - period:
+            lockout.failures = 0
+        lockout.failures += 1
+        lockout.last_failure_at = now
+        lockout.user = User.objects.filter(email__iexact=address).first()
+        if lockout.failures >= attempts:
+            lockout.locked_until = now + period
+        lockout.save()
+    return lockout
+
+
+def login_success_record(*, email: str) -> None:
+    """Forget the failed sign-ins to ``email``: a run of failures ends with a success."""
+    address = normalize_login_email(email)
+    if address:
+        expired = Q(locked_until__isnull=True) | Q(locked_until__lte=timezone.now())
+        LoginLockout.objects.filter(expired, email=address).delete()
+
+
+def login_lockout_release_email(*, email: str) -> None:
+    """Unlock sign-ins to ``email`` (its owner just proved it by resetting the password)."""
+    LoginLockout.objects.filter(email=normalize_login_email(email)).delete()
+
+
+def login_lockout_release(*, lockout: LoginLockout) -> LoginLockout:
+    """Unlock sign-ins to the lockout's address at once and clear its failures (staff)."""
+    with transaction.atomic():
+        lockout = lock_rows(LoginLockout.objects.filter(pk=lockout.pk)).get()
+        lockout.locked_until = None
+        lockout.failures = 0
+        lockout.save(update_fields=["locked_until", "failures"])
+    return lockout
