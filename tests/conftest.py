@@ -7,6 +7,7 @@ test instead of skipping it, so CI can never go green without having exercised t
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -83,6 +84,14 @@ def _fresh_reference_tables() -> None:
     """Each test reads markets, tax rates, delivery methods and payment options afresh: the
     per-process copies would otherwise outlive the rows an earlier test rolled back."""
     refcache.clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(monkeypatch) -> None:
+    """Each test counts its requests from zero: its own namespace of rate-limit counters."""
+    from tridex.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"ratelimit-{uuid.uuid4().hex}")
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,16 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tridex.accounts.backends import login_email
+from tridex.accounts.selectors import login_locked_until
+from tridex.core.http import client_ip
 
 
 def user_language(user: Any) -> str:
@@ -26,6 +32,23 @@ def user_language(user: Any) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Say why a locked address cannot sign in. The words are the same whether or not the
+        address has an account: any address locks after the same number of failures."""
+        until = login_locked_until(email=login_email(credentials))
+        if until is not None:
+            minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+            raise forms.ValidationError(
+                _(
+                    "Too many failed sign-ins to this address. Signing in is locked for "
+                    "%(minutes)d more minutes. Reset your password, or ask our support to "
+                    "unlock it."
+                )
+                % {"minutes": minutes},
+                code="login_locked",
+            )
+        super().pre_authenticate(request, **credentials)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         with translation.override(user_language(context.get("user"))):
             super().send_mail(template_prefix, email, context)
@@ -54,17 +77,12 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        """REMOTE_ADDR, or the address seen by the TRIDEX_TRUSTED_PROXY_HOPS proxies in front
-        (counted from the right of X-Forwarded-For), the same rule as the audit log's."""
-        hops = int(getattr(settings, "TRIDEX_TRUSTED_PROXY_HOPS", 0))
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        ip = (
-            forwarded[-hops] if hops and len(forwarded) >= hops else request.META.get("REMOTE_ADDR")
-        )
+        """The client's address by Tridex's one rule (``core.http.client_ip``), so that
+        allauth's records agree with the audit log and the rate limits."""
+        ip = client_ip(request)
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
-        return str(ip)
+        return ip
 
     def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
         """Remember the language the customer signed up in as their preferred one."""

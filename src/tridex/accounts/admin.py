@@ -7,12 +7,15 @@ from typing import Any, ClassVar
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tridex.accounts.models import Address, User
+from tridex.accounts.models import Address, LoginLockout, User
 from tridex.accounts.roles import ROLES
+from tridex.accounts.services import login_lockout_release
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -172,3 +175,50 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "user__email", "line1", "postcode", "phone")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
+
+
+class CurrentlyLockedFilter(admin.SimpleListFilter):
+    title = _("locked now")
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> Any:
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(locked_until__gt=now)
+        if self.value() == "no":
+            return queryset.exclude(locked_until__gt=now)
+        return queryset
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Addresses with failed sign-ins; staff unlock them (the audit log records who did)."""
+
+    list_display = ("email", "user", "failures", "last_failure_at", "locked_until", "is_locked")
+    list_filter = (CurrentlyLockedFilter,)
+    list_select_related = ("user",)
+    search_fields = ("email",)
+    readonly_fields = ("email", "user", "failures", "last_failure_at", "locked_until")
+    actions = ("unlock",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("locked now"), boolean=True)
+    def is_locked(self, lockout: LoginLockout) -> bool:
+        return bool(lockout.locked_until and lockout.locked_until > timezone.now())
+
+    @admin.action(description=_("Unlock the selected addresses"), permissions=("change",))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> None:
+        count = 0
+        for lockout in queryset:
+            login_lockout_release(lockout=lockout)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d address unlocked.", "%(count)d addresses unlocked.", count)
+            % {"count": count},
+        )

@@ -188,3 +188,34 @@ class LoginEvent(models.Model):
         from tridex.accounts.devices import place_label
 
         return place_label(self.country)
+
+
+class LoginLockout(models.Model):
+    """Failed sign-ins in a row for one email address, and the lock they led to.
+
+    Kept per address typed, not per user row: an address that belongs to nobody locks the same
+    way, so the lock message tells a visitor nothing about which addresses have accounts.
+    Stored in the database rather than the cache because staff list and release locks, and a
+    lock must survive a cache flush or restart.
+    """
+
+    email = models.CharField(_("email address"), max_length=254, unique=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    failures = models.PositiveIntegerField(_("failed sign-ins in a row"), default=0)
+    last_failure_at = models.DateTimeField(_("last failed sign-in"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+        ordering = ["-last_failure_at"]
+
+    def __str__(self) -> str:
+        return self.email

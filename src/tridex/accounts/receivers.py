@@ -1,17 +1,26 @@
 """Every sign-in and failed sign-in goes into the person's history; a sign-in starts the
 session's lifetime clock. Django's signals cover allauth's pages, its headless API and the
-admin's login page alike."""
+admin's login page alike. Failed and successful sign-ins also feed the lockout counter of the
+address tried."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.signals import password_reset
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from tridex.accounts import selectors, services
+from tridex.accounts.backends import login_email
+from tridex.accounts.services import (
+    login_failure_record,
+    login_lockout_release_email,
+    login_success_record,
+)
 from tridex.accounts.sessions import session_start
+from tridex.core.http import client_ip
 
 
 @receiver(user_logged_in, dispatch_uid="tridex.accounts.login_history")
@@ -23,7 +32,7 @@ def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
     services.login_record(
         user=user,
         succeeded=True,
-        ip=services.client_ip(request),
+        ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     if hasattr(request, "session"):
@@ -43,6 +52,22 @@ def _sign_in_failed(
     services.login_record(
         user=user,
         succeeded=False,
-        ip=services.client_ip(request) if request is not None else None,
+        ip=client_ip(request) if request is not None else None,
         user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
     )
+
+
+@receiver(user_login_failed, dispatch_uid="tridex.accounts.lockout_failure")
+def _count_failure(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    login_failure_record(email=login_email(credentials))
+
+
+@receiver(user_logged_in, dispatch_uid="tridex.accounts.lockout_success")
+def _reset_failures(sender: Any, user: Any, **kwargs: Any) -> None:
+    login_success_record(email=user.email)
+
+
+@receiver(password_reset, dispatch_uid="tridex.accounts.lockout_reset")
+def _unlock_after_reset(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Whoever reset the password by the emailed link owns the address: let them in."""
+    login_lockout_release_email(email=user.email)

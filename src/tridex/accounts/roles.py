@@ -98,6 +98,7 @@ ROLES: dict[str, Role] = {
             ("accounts", "user", VIEW),
             ("accounts", "address", EDIT),
             ("account", "emailaddress", VIEW),
+            ("accounts", "loginlockout", EDIT),
             ("catalog", "review", EDIT),
         ),
     ),

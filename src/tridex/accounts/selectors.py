@@ -1,4 +1,4 @@
-"""Reads of profiles and address books, always scoped to the user who asks."""
+"""Reads of profiles and address books, always scoped to the user who asks; sign-in locks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tridex.accounts.devices import Device, device_describe, device_label, place_label
-from tridex.accounts.models import Address, LoginEvent, User
+from tridex.accounts.models import Address, LoginEvent, LoginLockout, User
 from tridex.core.errors import NotFound
 
 
@@ -93,3 +94,21 @@ def user_by_email(*, email: str) -> User | None:
         return user
     address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
     return address.user if address is not None else None  # type: ignore[return-value]
+
+
+def login_locked_until(*, email: str) -> datetime | None:
+    """When the lock on sign-ins to ``email`` ends, or None if it is not locked."""
+    address = normalize_login_email(email)
+    if not address:
+        return None
+    until = (
+        LoginLockout.objects.filter(email=address, locked_until__gt=timezone.now())
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+    return until
+
+
+def normalize_login_email(email: object) -> str:
+    """The address as lockouts are keyed: trimmed, lower case (emails are stored lower case)."""
+    return str(email or "").strip().lower()[:254]

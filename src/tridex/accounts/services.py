@@ -17,8 +17,8 @@ from typing import Any
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,10 +26,12 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from tridex.accounts.devices import device_describe, place_label
-from tridex.accounts.models import Address, LoginEvent, User
+from tridex.accounts.models import Address, LoginEvent, LoginLockout, User
 from tridex.accounts.provinces import province_resolve
+from tridex.accounts.selectors import normalize_login_email
 from tridex.core import events
 from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.http import client_ip
 from tridex.core.locking import lock_rows
 
 MAX_ADDRESSES_PER_USER = 50
@@ -442,16 +444,6 @@ def session_mark_seen(*, session_key: str) -> None:
     UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, as allauth's adapter reads it (TRIDEX_TRUSTED_PROXY_HOPS)."""
-    from allauth.account.adapter import get_adapter
-
-    try:
-        return str(get_adapter().get_client_ip(request))
-    except PermissionDenied:
-        return None
-
-
 def _valid_ip(ip: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address(ip)) if ip else None
@@ -476,3 +468,58 @@ def _send_new_device_mail(*, user: User, event: LoginEvent) -> None:
             get_adapter().send_mail("account/email/new_device", user.email, context)
         except Exception:  # a mail server that is down must not stop the sign-in
             logger.exception("new-device email to user %s failed", user.pk)
+
+
+# --- Sign-in lockout ---------------------------------------------------------------------------
+
+
+def login_failure_record(*, email: str) -> LoginLockout | None:
+    """Count a failed sign-in to ``email``; the ``TRIDEX_LOGIN_LOCKOUT_ATTEMPTS``-th in a row
+    locks sign-ins to it for ``TRIDEX_LOGIN_LOCKOUT_MINUTES``.
+
+    Failures while locked are not counted (the lock does not grow while someone keeps trying),
+    and a run of failures older than one lock period starts over.
+    """
+    address = normalize_login_email(email)
+    attempts = settings.TRIDEX_LOGIN_LOCKOUT_ATTEMPTS
+    if not address or attempts <= 0:
+        return None
+    period = timedelta(minutes=settings.TRIDEX_LOGIN_LOCKOUT_MINUTES)
+    now = timezone.now()
+    with transaction.atomic():
+        LoginLockout.objects.get_or_create(email=address)
+        lockout = lock_rows(LoginLockout.objects.filter(email=address)).get()
+        if lockout.locked_until and lockout.locked_until > now:
+            return lockout
+        if lockout.last_failure_at is None or lockout.last_failure_at < now - period:
+            lockout.failures = 0
+        lockout.failures += 1
+        lockout.last_failure_at = now
+        lockout.user = User.objects.filter(email__iexact=address).first()
+        if lockout.failures >= attempts:
+            lockout.locked_until = now + period
+        lockout.save()
+    return lockout
+
+
+def login_success_record(*, email: str) -> None:
+    """Forget the failed sign-ins to ``email``: a run of failures ends with a success."""
+    address = normalize_login_email(email)
+    if address:
+        expired = Q(locked_until__isnull=True) | Q(locked_until__lte=timezone.now())
+        LoginLockout.objects.filter(expired, email=address).delete()
+
+
+def login_lockout_release_email(*, email: str) -> None:
+    """Unlock sign-ins to ``email`` (its owner just proved it by resetting the password)."""
+    LoginLockout.objects.filter(email=normalize_login_email(email)).delete()
+
+
+def login_lockout_release(*, lockout: LoginLockout) -> LoginLockout:
+    """Unlock sign-ins to the lockout's address at once and clear its failures (staff)."""
+    with transaction.atomic():
+        lockout = lock_rows(LoginLockout.objects.filter(pk=lockout.pk)).get()
+        lockout.locked_until = None
+        lockout.failures = 0
+        lockout.save(update_fields=["locked_until", "failures"])
+    return lockout

@@ -19,6 +19,7 @@ from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
 from tridex.api.schemas import ErrorOut
 from tridex.core.errors import DomainError, NotFound
+from tridex.core.ratelimit import RateLimited
 
 api = NinjaAPI(
     title="Tridex API",
@@ -60,6 +61,13 @@ api.add_router("", _fallback)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body = {"field": None, **exc.as_dict()}
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = _domain_error(request, exc)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -34,6 +34,7 @@ from tridex.api.schemas import (
 )
 from tridex.catalog.selectors import category_get, category_list
 from tridex.core.errors import NotFound, ValidationFailed
+from tridex.core.ratelimit import limit
 from tridex.core.response_cache import cache_shared_response
 from tridex.search import listing_cache
 from tridex.search.selectors import product_detail, product_listing
@@ -122,7 +123,7 @@ def categories_get(
 
 @router.get(
     "/products",
-    response={200: ProductPageOut, 422: ValidationErrorOut},
+    response={200: ProductPageOut, 422: ValidationErrorOut, 429: ErrorOut},
     operation_id="products_list",
     summary="List, filter, sort and search products",
     description=(
@@ -156,6 +157,9 @@ def categories_get(
 def products_list(
     request: HttpRequest, params: Query[ProductListParams], response: HttpResponse
 ) -> ProductPageOut:
+    if params.q:
+        # Only searches that reach the database count; cached copies cost nothing.
+        limit("search", request=request)
     language = language_for(request, params.lang)
     market = market_for(params.market)
     with rendered_in(language, response):

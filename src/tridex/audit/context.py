@@ -10,8 +10,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+# Moved to the kernel so that rate limits (core, accounts) read the same address; still
+# importable from here.
+from tridex.core.http import client_ip
 
 
 @dataclass(frozen=True)
@@ -23,18 +26,6 @@ class Actor:
 
 
 _current: ContextVar[Actor | None] = ContextVar("tridex_audit_actor", default=None)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the address the trusted proxies in front of
-    Tridex saw (``TRIDEX_TRUSTED_PROXY_HOPS`` of them, counted from the right of
-    X-Forwarded-For), never an address a client could write itself."""
-    hops = int(getattr(settings, "TRIDEX_TRUSTED_PROXY_HOPS", 0))
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_of(request: HttpRequest) -> Actor:

@@ -387,3 +387,36 @@ CELERY_BEAT_SCHEDULE["purge-login-history"] = {
     "task": "tridex.accounts.tasks.purge_login_history",
     "schedule": 24 * 60 * 60,
 }
+
+
+# --- Abuse protection -----------------------------------------------------------------------
+def _json_env(name: str) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return json.loads(os.environ.get(name) or "{}")  # type: ignore[no-any-return]
+
+
+# Requests per scope and period for each limited action (tridex.core.ratelimit): "ip" is the
+# client's address, "user" the signed-in customer, "account" the address a sign-in or a reset
+# is aimed at. Periods end in s, m, h or d. TRIDEX_RATE_LIMITS (JSON) replaces an action's
+# entry, e.g. {"search": {"ip": "120/m"}}; an empty string switches a scope off.
+TRIDEX_RATE_LIMITS = {
+    "login": {"ip": "30/5m", "account": "10/5m"},
+    "signup": {"ip": "10/h"},
+    "password_reset": {"ip": "10/h", "account": "3/h"},
+    "search": {"ip": "60/m", "user": "60/m"},
+    "review": {"ip": "20/h", "user": "5/h"},
+}
+TRIDEX_RATE_LIMITS.update(_json_env("TRIDEX_RATE_LIMITS"))
+# Sign-in, sign-up and password reset are limited by Tridex's limiter (accounts/middleware.py),
+# the same counters as search and reviews, answered with 429 and Retry-After; allauth's own
+# limits for those actions are switched off so that one mechanism decides. allauth keeps its
+# limits on the flows of signed-in users and on resending confirmation mail.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}
+# After this many failed sign-ins in a row, the address is locked for the period (staff can
+# unlock it under Accounts > Sign-in lockouts). 0 switches lockouts off.
+TRIDEX_LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_ATTEMPTS", "10"))
+TRIDEX_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_MINUTES", "30"))
+# A locked address is refused by the first backend, whichever form the password came from.
+AUTHENTICATION_BACKENDS = ["tridex.accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE = [*MIDDLEWARE, "tridex.accounts.middleware.AuthRateLimitMiddleware"]

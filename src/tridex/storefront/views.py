@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tridex.catalog.selectors import category_ancestors, category_get, category_list
 from tridex.core.errors import DomainError, NotFound, ValidationFailed
+from tridex.core.ratelimit import RateLimited, limit, rate_limited_response
 from tridex.core.response_cache import cache_shared_response
 from tridex.markets.middleware import MARKET_COOKIE
 from tridex.markets.selectors import market_get
@@ -76,6 +77,8 @@ def shop_view(view: View) -> View:
             return view(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(str(exc)) from exc
+        except RateLimited as exc:
+            return rate_limited_response(request, exc)
         except ValidationFailed as exc:
             return _invalid(request, exc)
         except DomainError as exc:  # a conflict, a provider that did not answer: say so
@@ -219,6 +222,9 @@ def search(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed(
             _("Search for at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}, field="q"
         )
+    if q:
+        # Only searches that reach the database count; cached copies cost nothing.
+        limit("search", request=request)
     context: dict[str, Any] = {"q": q, "action": request.path}
     if not q:
         context["categories"] = [c for c in category_list() if c.depth == 0]

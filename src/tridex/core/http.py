@@ -1,0 +1,18 @@
+"""Facts about the HTTP request that several layers need (the audit log, rate limits)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the address the trusted proxies in front of
+    Tridex saw (``TRIDEX_TRUSTED_PROXY_HOPS`` of them, counted from the right of
+    X-Forwarded-For), never an address a client could write itself."""
+    hops = int(getattr(settings, "TRIDEX_TRUSTED_PROXY_HOPS", 0))
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
