@@ -62,11 +62,19 @@ def client_for(user: User) -> Client:
 
 
 def signed_in(user: User) -> Client:
-    """A client that signed in with the password just now (so re-authentication passes)."""
+    """A client that signed in with the password just now."""
     client = Client()
     response = client.post("/en/account/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return client
+
+
+def reauthenticated(client: Client, response) -> Client:
+    """Answer allauth's re-authentication page that ``response`` redirected to."""
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
+    answer = client.post(response["Location"], {"password": PASSWORD})
+    assert answer.status_code == 302, answer.content[:500]
+    return answer
 
 
 @pytest.fixture
