@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tridex.core",
     "tridex.audit",
     "tridex.markets",
+    "tridex.privacy",
     "tridex.catalog",
     "tridex.pricing",
     "tridex.inventory",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tridex.audit.context.AuditContextMiddleware",
+    "tridex.privacy.middleware.ConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tridex.markets.context_processors.market",
+                "tridex.privacy.context_processors.consent",
             ],
         },
     }
@@ -420,3 +423,30 @@ TRIDEX_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_MINUTES"
 # A locked address is refused by the first backend, whichever form the password came from.
 AUTHENTICATION_BACKENDS = ["tridex.accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE = [*MIDDLEWARE, "tridex.accounts.middleware.AuthRateLimitMiddleware"]
+# --- Privacy (PDPA/GDPR) ----------------------------------------------------------------------
+# Recorded with every consent; changing it shows the cookie banner again to everyone.
+TRIDEX_PRIVACY_NOTICE_VERSION = os.environ.get("TRIDEX_PRIVACY_NOTICE_VERSION", "2026-12")
+# How long an emailed data-export link works (it also works only once).
+TRIDEX_PRIVACY_EXPORT_HOURS = int(os.environ.get("TRIDEX_PRIVACY_EXPORT_HOURS", "72"))
+# Days between a customer asking to delete their account and its erasure (they can cancel).
+TRIDEX_PRIVACY_DELETION_GRACE_DAYS = int(os.environ.get("TRIDEX_PRIVACY_DELETION_GRACE_DAYS", "30"))
+# PDPA and GDPR: a request is answered within 30 days of receipt.
+TRIDEX_PRIVACY_REQUEST_DUE_DAYS = int(os.environ.get("TRIDEX_PRIVACY_REQUEST_DUE_DAYS", "30"))
+# Export ZIPs live here, outside MEDIA_ROOT: never served by URL, only through a signed link.
+TRIDEX_PRIVACY_EXPORT_DIR = Path(
+    os.environ.get("TRIDEX_PRIVACY_EXPORT_DIR", VAR_DIR / "private" / "privacy-exports")
+)
+# The strictly necessary cookie that remembers the cookie banner's answer.
+TRIDEX_PRIVACY_CONSENT_COOKIE = os.environ.get("TRIDEX_PRIVACY_CONSENT_COOKIE", "tridex_consent")
+CELERY_BEAT_SCHEDULE |= {
+    # Accounts whose deletion grace period ended are erased (orders kept, anonymised).
+    "privacy-erase-due-accounts": {
+        "task": "tridex.privacy.tasks.erase_due_accounts",
+        "schedule": 24 * 60 * 60,
+    },
+    # Export files whose link expired are deleted.
+    "privacy-purge-expired-exports": {
+        "task": "tridex.privacy.tasks.purge_expired_exports",
+        "schedule": 24 * 60 * 60,
+    },
+}

@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("account/", include("tridex.accounts.urls")),
     path("orders/", include("tridex.storefront.order_urls")),
+    path("", include("tridex.privacy.urls")),
     path("", include("tridex.storefront.urls")),
     prefix_default_language=True,
 )

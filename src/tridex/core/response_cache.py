@@ -163,6 +163,8 @@ def _key(request: HttpRequest, namespace: str, generation: str, headers: tuple[s
         translation.get_language() or "",
         # "" for a request without a market (an unset or empty lazy market has no code).
         getattr(getattr(request, "market", None), "code", ""),
+        # What else a middleware says the page depends on (the cookie banner's answer).
+        getattr(request, "page_cache_variant", ""),
         *(request.headers.get(name, "") for name in (*_KEY_HEADERS, *headers)),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

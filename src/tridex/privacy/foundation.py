@@ -1,0 +1,140 @@
+"""The personal data of the apps below privacy (accounts, audit, allauth, Django's own).
+
+Those apps cannot import privacy (it sits above them), so privacy describes them here. The
+domains above privacy describe their own models in their ``privacy.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tridex.privacy.registry import Erasure, registry
+
+LEGAL_HOLD = (
+    "Security and accountability record (PDPA s.24(6), GDPR art. 6(1)(c) and 17(3)(b)/(e)): "
+    "hash-chained, kept unchanged until TRIDEX_AUDIT_RETENTION_DAYS moves it to the archive."
+)
+
+
+def erased_email(user: Any) -> str:
+    """A unique address that reaches no one, so the email column stays unique."""
+    return f"erased-{user.pk}@erased.invalid"
+
+
+def _sessions_of(user: Any) -> QuerySet[Any]:
+    """The live sessions signed in as ``user`` (their data must be decoded to tell)."""
+    from django.contrib.sessions.models import Session
+
+    mine = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id", "")) == str(user.pk)
+    ]
+    return Session.objects.filter(session_key__in=mine).order_by("pk")
+
+
+def _the_user(user: Any) -> QuerySet[Any]:
+    return type(user)._base_manager.filter(pk=user.pk)
+
+
+def _audit_entries_of(user: Any) -> QuerySet[Any]:
+    from tridex.audit.models import AuditEntry
+
+    about_them = Q(object_type=user._meta.label_lower, object_id=str(user.pk))
+    return AuditEntry.objects.filter(Q(actor=user) | about_them).order_by("pk")
+
+
+def register_foundation() -> None:
+    registry.register(
+        "accounts.User",
+        rows=_the_user,
+        fields=("email", "first_name", "last_name", "phone", "preferred_language", "last_login"),
+        erasure=Erasure.ANONYMISE,
+        # The row stays so that the audit log's and orders' references keep pointing at
+        # something; it can never sign in again (inactive, unusable password, unknown email).
+        anonymised={
+            "email": erased_email,
+            "first_name": "",
+            "last_name": "",
+            "phone": "",
+            "password": lambda _user: make_password(None),
+            "is_active": False,
+            "is_staff": False,
+            "is_superuser": False,
+            "last_login": None,
+        },
+        not_exported=("password",),
+        reason="Kept as an empty shell that the kept orders and the audit log refer to.",
+    )
+    registry.register(
+        "accounts.Address",
+        owner="user",
+        fields=(
+            "full_name",
+            "company",
+            "tax_id",
+            "phone",
+            "country",
+            "line1",
+            "line2",
+            "subdistrict",
+            "district",
+            "province",
+            "city",
+            "region",
+            "postcode",
+        ),
+        erasure=Erasure.DELETE,
+    )
+    registry.register(
+        "account.EmailAddress", owner="user", fields=("email",), erasure=Erasure.DELETE
+    )
+    registry.register(
+        "account.EmailConfirmation",
+        owner="email_address__user",
+        fields=("email_address",),
+        erasure=Erasure.DELETE,
+        not_exported=("key",),
+    )
+    registry.register(
+        "sessions.Session",
+        rows=_sessions_of,
+        fields=("session_data",),
+        erasure=Erasure.DELETE,
+        not_exported=("session_key", "session_data"),
+    )
+    registry.register(
+        "audit.AuditEntry",
+        rows=_audit_entries_of,
+        fields=("actor", "actor_label", "ip", "user_agent", "object_repr", "changes"),
+        erasure=Erasure.KEEP,
+        not_exported=("prev_hash", "hash"),
+        reason=LEGAL_HOLD,
+    )
+    registry.register(
+        "admin.LogEntry",
+        owner="user",
+        fields=("user",),
+        erasure=Erasure.KEEP,
+        reason="Django's admin history of a staff member's own changes; " + LEGAL_HOLD,
+    )
+    registry.register(
+        "privacy.ConsentRecord",
+        owner="user",
+        fields=("user", "visitor_id"),
+        erasure=Erasure.DELETE,
+    )
+    registry.register(
+        "privacy.PrivacyRequest",
+        owner="user",
+        fields=("user", "details", "staff_note"),
+        erasure=Erasure.ANONYMISE,
+        anonymised={"details": "", "staff_note": ""},
+        not_exported=("export_nonce", "export_file"),
+        reason="Proof that the request was received and fulfilled in time (PDPA s.30-33, "
+        "GDPR art. 5(2) and 12(3)); what was asked is blanked.",
+    )
