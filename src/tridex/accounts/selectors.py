@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -30,3 +32,16 @@ def address_default(*, user: User, kind: str) -> Address | None:
     if kind not in ("shipping", "billing"):
         return None
     return Address.objects.filter(user=user, **{f"is_default_{kind}": True}).first()
+
+
+# --- Staff roles -----------------------------------------------------------------------------
+
+
+def grant_exceeds(*, granter: User, group: Any) -> bool:
+    """Whether giving ``group`` (a role) would give more than ``granter`` may do themselves:
+    a role or permission can be given only by someone who holds all it allows."""
+    if granter.is_superuser:
+        return False
+    perms = group.permissions.select_related("content_type")
+    wanted = {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+    return not wanted <= granter.get_all_permissions()
