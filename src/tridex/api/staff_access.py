@@ -17,14 +17,19 @@ matrix (``tridex roles_matrix``) reads each operation's ``StaffPermission`` to d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.operation import Operation
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
+from tridex.accounts.roles import StaffApiAction
 from tridex.core.errors import Forbidden
 
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 - a header name, not a secret
@@ -82,3 +87,41 @@ class StaffPermission(AuthBase):
 def require_perm(app_label: str, action: str, model: str) -> StaffPermission:
     """The auth of a staff operation that needs ``<app_label>.<action>_<model>``."""
     return StaffPermission(app_label, action, model)
+
+
+# --- What the API offers, for the permission matrix and the access-control tests --------------
+
+STAFF_PREFIX = "/staff/"
+
+
+@dataclass(frozen=True)
+class ApiOperation:
+    operation_id: str
+    method: str
+    path: str  # as in the OpenAPI document without /api/v1, such as /staff/orders/{number}
+    operation: Operation
+
+
+def api_operations(api: NinjaAPI) -> Iterator[ApiOperation]:
+    """Every operation of ``api``, in every router mounted on it."""
+    for bound in api._get_bound_routers():
+        for route, path_view in bound.path_operations.items():
+            path = "/" + "/".join(p for p in f"{bound.prefix}/{route}".split("/") if p)
+            for operation in path_view.operations:
+                if not operation.include_in_schema:
+                    continue
+                operation_id = operation.operation_id or api.get_openapi_operation_id(operation)
+                for method in operation.methods:
+                    yield ApiOperation(operation_id, method, path, operation)
+
+
+def staff_api_actions(api: NinjaAPI) -> list[StaffApiAction]:
+    """The staff operations of ``api`` with the permission each declares."""
+    actions = []
+    for found in api_operations(api):
+        if not found.path.startswith(STAFF_PREFIX):
+            continue
+        auth = [a for a in found.operation.auth_callbacks if isinstance(a, StaffPermission)]
+        permission = auth[0].permission if len(auth) == 1 else None
+        actions.append(StaffApiAction(found.operation_id, found.method, found.path, permission))
+    return actions
