@@ -68,6 +68,22 @@ def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
         ("/api/v1/orders/{number}", "get"),
         ("/api/v1/orders/by-token/{token}", "get"),
         ("/api/v1/payments/webhooks/{gateway}", "post"),
+        ("/api/v1/staff/orders", "get"),
+        ("/api/v1/staff/orders/{number}", "get"),
+        ("/api/v1/staff/orders/{number}/confirm-payment", "post"),
+        ("/api/v1/staff/orders/{number}/ship", "post"),
+        ("/api/v1/staff/orders/{number}/cancel", "post"),
+        ("/api/v1/staff/orders/{number}/refund", "post"),
+        ("/api/v1/staff/products", "get"),
+        ("/api/v1/staff/products/{product_id}", "get"),
+        ("/api/v1/staff/variants/{variant_id}", "patch"),
+        ("/api/v1/staff/variants/{variant_id}/prices/{market}", "put"),
+        ("/api/v1/staff/warehouses", "get"),
+        ("/api/v1/staff/stock", "get"),
+        ("/api/v1/staff/stock/adjustments", "post"),
+        ("/api/v1/staff/audit", "get"),
+        ("/api/v1/staff/users/{user_id}/roles", "put"),
+        ("/api/v1/staff/users/{user_id}/warehouses", "put"),
     }
     assert {(path, method) for path, method, _ in operations} == expected
     ids = [op["operationId"] for _, _, op in operations]
@@ -90,3 +106,19 @@ def test_docs_page_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_staff_operations_say_they_need_a_session_and_may_be_refused(schema):
+    staff = [
+        op
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/staff/")
+        for op in methods.values()
+    ]
+    assert staff
+    for op in staff:
+        assert op["operationId"].startswith("staff_"), op["operationId"]
+        assert op["security"] == [{"StaffPermission": []}], op["operationId"]
+        assert {"401", "403"} <= set(op["responses"]), op["operationId"]
+    scheme = schema["components"]["securitySchemes"]["StaffPermission"]
+    assert scheme == {"type": "apiKey", "in": "header", "name": "X-Session-Token"}

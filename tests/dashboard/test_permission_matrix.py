@@ -1,5 +1,5 @@
-"""Staff roles: the documented matrix is what the back office enforces, cell by cell, and
-nobody can raise their own role."""
+"""Staff roles: the documented matrix is what the back office and the staff API enforce, cell
+by cell, and nobody can raise their own role."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch, reverse
 
 from tridex.accounts.roles import ROLES
 from tridex.accounts.services import roles_sync
+from tridex.api.api import api
+from tridex.api.staff_access import STAFF_PREFIX, api_operations
 from tridex.dashboard.permissions import matrix_markdown, permission_matrix
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -49,7 +51,7 @@ def test_every_role_gets_exactly_its_cells(client, django_user_model, matrix, co
     and delete permission as the admin checks it on every object page."""
     client.force_login(staff_in(django_user_model, code))
     checked = 0
-    for cell in matrix:
+    for cell in matrix.pages:
         if cell.action not in ("view", "add"):
             continue
         try:
@@ -59,9 +61,9 @@ def test_every_role_gets_exactly_its_cells(client, django_user_model, matrix, co
         status = client.get(url).status_code
         allowed = cell.allowed[code] or (
             cell.action == "view"
-            and next(c for c in matrix if c.label == cell.label and c.action == "change").allowed[
-                code
-            ]
+            and next(
+                c for c in matrix.pages if c.label == cell.label and c.action == "change"
+            ).allowed[code]
         )
         assert (status == 200) == allowed, (code, cell.label, cell.action, status)
         assert status in (200, 403), (code, cell.label, cell.action, status)
@@ -72,7 +74,9 @@ def test_every_role_gets_exactly_its_cells(client, django_user_model, matrix, co
 def test_the_order_page_actions_follow_the_order_change_permission(
     client, django_user_model, matrix
 ):
-    order_change = next(c for c in matrix if c.label == "orders.order" and c.action == "change")
+    order_change = next(
+        c for c in matrix.pages if c.label == "orders.order" and c.action == "change"
+    )
     assert order_change.allowed["order_manager"] and not order_change.allowed["support_agent"]
     client.force_login(staff_in(django_user_model, "support_agent"))
     url = reverse("admin:orders_order_action", args=[1, "cancel"])
@@ -125,3 +129,60 @@ def test_nobody_grants_a_role_that_allows_more_than_they_may_do(client, django_u
     data["groups"] = [Group.objects.get(name="Order manager").pk]
     assert client.post(url, data).status_code == 302
     assert list(other.groups.values_list("name", flat=True)) == ["Order manager"]
+
+
+# --- The staff API -----------------------------------------------------------------------------
+
+# A value for each path parameter: well-formed, naming nothing that exists, so an allowed call
+# answers 404 or 422 and changes nothing, and a refused one answers 403 before anything is read.
+SAMPLE_PARAMS = {
+    "number": "000000",
+    "product_id": "999999",
+    "variant_id": "999999",
+    "user_id": "999999",
+    "market": "th",
+}
+
+
+def staff_operations():
+    return [op for op in api_operations(api) if op.path.startswith(STAFF_PREFIX)]
+
+
+def call(client, method, path):
+    url = "/api/v1" + path.format(**SAMPLE_PARAMS)
+    return client.generic(method, url, "{}", content_type="application/json")
+
+
+def test_every_staff_api_operation_has_a_row_and_a_permission(matrix):
+    """A new staff endpoint fails here until it declares its permission and the docs list it."""
+    offered = {(op.method, op.path) for op in staff_operations()}
+    documented = {(cell.action.method, cell.action.path) for cell in matrix.api}
+    assert offered and offered == documented
+    for cell in matrix.api:
+        assert cell.action.permission, f"{cell.action.operation_id} declares no permission"
+        assert cell.allowed["owner"], cell.action.operation_id
+
+
+@pytest.mark.parametrize("code", list(ROLES))
+def test_every_role_gets_exactly_its_api_cells(client, django_user_model, matrix, code):
+    client.force_login(staff_in(django_user_model, code))
+    for cell in matrix.api:
+        response = call(client, cell.action.method, cell.action.path)
+        where = (code, cell.action.operation_id, response.status_code, response.content[:200])
+        if cell.allowed[code]:
+            assert response.status_code in (200, 404, 409, 422), where
+        else:
+            assert response.status_code == 403, where
+            assert response.json()["code"] == "permission_denied", where
+    assert len(matrix.api) == len(staff_operations())
+
+
+def test_nobody_but_staff_reaches_any_staff_operation(client, django_user_model):
+    for op in staff_operations():
+        assert call(client, op.method, op.path).status_code == 401, op.operation_id
+    customer = django_user_model.objects.create_user(email="c@example.com", password="x-long-1")
+    client.force_login(customer)
+    for op in staff_operations():
+        response = call(client, op.method, op.path)
+        assert response.status_code == 403, op.operation_id
+        assert response.json()["code"] == "staff_only", op.operation_id

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tridex.accounts.models import Address, LoginLockout, User
 from tridex.accounts.roles import ROLES
+from tridex.accounts.selectors import grant_exceeds
 from tridex.accounts.services import login_lockout_release
 
 
@@ -149,9 +150,11 @@ def _refuse_grants_beyond(form: Any, granter: Any, data: dict[str, Any]) -> None
         for item in chosen:
             if item.pk in before:  # kept as it was: not a new grant
                 continue
-            perms = item.permissions.all() if name == "groups" else [item]
-            wanted = {f"{p.content_type.app_label}.{p.codename}" for p in perms}
-            if not wanted <= held:
+            if name == "groups":
+                exceeds = grant_exceeds(granter=granter, group=item)
+            else:
+                exceeds = f"{item.content_type.app_label}.{item.codename}" not in held
+            if exceeds:
                 form.add_error(
                     name,
                     gettext("You cannot give “%(name)s”: it allows more than you may do.")

@@ -12,7 +12,7 @@ Django's ``view``, ``add``, ``change`` and ``delete`` (the codename's first word
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -144,3 +144,34 @@ ROLES: dict[str, Role] = {
         ),
     ),
 }
+
+
+# --- Staff API operations, for the permission matrix -------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffApiAction:
+    """One staff API operation and the model permission it requires (``None``: it declares
+    none, which the permission matrix test reports as a defect)."""
+
+    operation_id: str
+    method: str
+    path: str
+    permission: str | None
+
+
+_staff_api_sources: list[Callable[[], Iterable[StaffApiAction]]] = []
+
+
+def staff_api_register(source: Callable[[], Iterable[StaffApiAction]]) -> None:
+    """Let the permission matrix list the operations ``source`` returns (the API app registers
+    its router here: accounts sits below the API and cannot import it)."""
+    if source not in _staff_api_sources:
+        _staff_api_sources.append(source)
+
+
+def staff_api_actions() -> list[StaffApiAction]:
+    return sorted(
+        (action for source in _staff_api_sources for action in source()),
+        key=lambda a: (a.path, a.method),
+    )

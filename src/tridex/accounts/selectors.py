@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -112,3 +113,16 @@ def login_locked_until(*, email: str) -> datetime | None:
 def normalize_login_email(email: object) -> str:
     """The address as lockouts are keyed: trimmed, lower case (emails are stored lower case)."""
     return str(email or "").strip().lower()[:254]
+
+
+# --- Staff roles -----------------------------------------------------------------------------
+
+
+def grant_exceeds(*, granter: User, group: Any) -> bool:
+    """Whether giving ``group`` (a role) would give more than ``granter`` may do themselves:
+    a role or permission can be given only by someone who holds all it allows."""
+    if granter.is_superuser:
+        return False
+    perms = group.permissions.select_related("content_type")
+    wanted = {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+    return not wanted <= granter.get_all_permissions()

@@ -30,7 +30,7 @@ from tridex.accounts.models import Address, LoginEvent, LoginLockout, User
 from tridex.accounts.provinces import province_resolve
 from tridex.accounts.selectors import normalize_login_email
 from tridex.core import events
-from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tridex.core.http import client_ip
 from tridex.core.locking import lock_rows
 
@@ -523,3 +523,42 @@ def login_lockout_release(*, lockout: LoginLockout) -> LoginLockout:
         lockout.failures = 0
         lockout.save(update_fields=["locked_until", "failures"])
     return lockout
+
+
+def staff_roles_set(*, granter: User, user: User, role_codes: list[str]) -> list[str]:
+    """Give a staff member exactly the roles ``role_codes`` (codes of ``roles.ROLES``).
+
+    The admin's rules: nobody but a superuser changes their own roles, and a role is given only
+    by someone who holds everything it allows. Returns the codes the member now holds.
+    """
+    from django.contrib.auth.models import Group
+
+    from tridex.accounts.roles import ROLES
+    from tridex.accounts.selectors import grant_exceeds
+
+    unknown = sorted(set(role_codes) - set(ROLES))
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown role “%(code)s”.") % {"code": unknown[0]}, code="unknown_role", field="roles"
+        )
+    if not user.is_staff:
+        raise Conflict(_("Only staff members hold roles."), code="not_staff", field="roles")
+    if granter.pk == user.pk and not granter.is_superuser:
+        raise Forbidden(_("You cannot change your own roles."), code="own_role")
+    with transaction.atomic():
+        lock_rows(User.objects.filter(pk=user.pk)).get()
+        names = {ROLES[code].group_name for code in role_codes}
+        groups = list(Group.objects.filter(name__in=names))
+        held = set(user.groups.values_list("pk", flat=True))
+        for group in groups:
+            if group.pk not in held and grant_exceeds(granter=granter, group=group):
+                raise Forbidden(
+                    _("You cannot give “%(name)s”: it allows more than you may do.")
+                    % {"name": group.name},
+                    code="role_beyond_own",
+                    field="roles",
+                )
+        kept_other = user.groups.exclude(name__in=[r.group_name for r in ROLES.values()])
+        user.groups.set([*groups, *kept_other])
+    by_name = {role.group_name: code for code, role in ROLES.items()}
+    return sorted(by_name[g.name] for g in groups)

@@ -18,6 +18,7 @@ from tridex.api.catalog import router as catalog_router
 from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
 from tridex.api.schemas import ErrorOut
+from tridex.api.staff import router as staff_router
 from tridex.core.errors import DomainError, NotFound
 from tridex.core.ratelimit import RateLimited
 
@@ -30,7 +31,10 @@ api = NinjaAPI(
         "API (`/_allauth/app/v1/auth/login`); guests send the `X-Cart-Token` their first cart "
         "write returned. Money is always an object "
         '`{"amount": "1290.00", "currency": "THB", "formatted": "฿1,290.00"}` whose amount is '
-        "a decimal string. Errors are JSON objects with `code`, `message` and `field`."
+        "a decimal string. Errors are JSON objects with `code`, `message` and `field`. "
+        "Staff use the operations under `/staff/` with the same `X-Session-Token` (or the "
+        "back-office session cookie and its CSRF token); each needs the permission the Django "
+        "admin asks for the same change (403 `permission_denied` without it)."
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -39,6 +43,7 @@ api = NinjaAPI(
 api.add_router("", markets_router)
 api.add_router("", catalog_router)
 api.add_router("", commerce_router)
+api.add_router("", staff_router)
 
 # Registered last: any path no router claimed answers with the API's JSON 404, not a page.
 _fallback = Router()

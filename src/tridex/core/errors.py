@@ -46,3 +46,11 @@ class ValidationFailed(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class Forbidden(DomainError):
+    """The user is known but may not do this (a missing permission, a warehouse outside
+    their scope)."""
+
+    code = "permission_denied"
+    status = 403

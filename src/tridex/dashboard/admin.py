@@ -1,5 +1,5 @@
-"""The back office's cross-domain admin: products and variants with prices and stock, and
-product import/export.
+"""The back office's cross-domain admin: products and variants with prices and stock, product
+import/export, and the user page with the warehouses a staff member works in.
 
 Catalog's admin cannot show prices or stock (catalog sits below pricing and inventory), so
 dashboard — an edge layer allowed to import them all — re-registers ``Product`` and ``Variant``
@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from tridex.accounts import admin as accounts_admin
+from tridex.accounts.models import User
 from tridex.audit.models import AuditEntry
 from tridex.audit.services import audit_record
 from tridex.catalog import admin as catalog_admin
@@ -38,7 +40,7 @@ from tridex.catalog.models import Product, Variant
 from tridex.dashboard import importexport
 from tridex.dashboard import orders as _orders  # noqa: F401  (registers the order admins)
 from tridex.dashboard.services import products_export, products_import
-from tridex.inventory.admin import StockInline
+from tridex.inventory.admin import StockInline, WarehouseAssignmentInline
 from tridex.inventory.models import Stock
 from tridex.markets.selectors import market_list
 from tridex.pricing.admin import PriceInline
@@ -254,8 +256,21 @@ class VariantAdmin(catalog_admin.VariantAdmin):
         price_ranges_refresh(product_ids=[form.instance.product_id])
 
 
+class UserAdmin(accounts_admin.UserAdmin):
+    """The user page with the warehouses a staff member is scoped to (accounts sits below
+    inventory, so the inline is added here)."""
+
+    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+        inlines = super().get_inlines(request, obj)
+        return (*inlines, WarehouseAssignmentInline) if obj is not None else inlines
+
+
 def _register() -> None:
-    for model, model_admin in ((Product, ProductAdmin), (Variant, VariantAdmin)):
+    for model, model_admin in (
+        (Product, ProductAdmin),
+        (Variant, VariantAdmin),
+        (User, UserAdmin),
+    ):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
         admin.site.register(model, model_admin)

@@ -53,9 +53,9 @@ from tridex.orders.services import (
     order_ship,
     order_transition,
 )
-from tridex.payments.gateways.base import GatewayStatus
 from tridex.payments.gateways.promptpay import promptpay_payload
 from tridex.payments.models import Method, Payment, PaymentOption, Refund
+from tridex.payments.selectors import payment_awaiting_confirmation
 from tridex.payments.services import (
     order_cancel_with_payments,
     payment_confirm,
@@ -78,17 +78,6 @@ def _choice_label(choices: type[Method] | type[OrderStatus], value: str) -> str:
 
 
 # --- Actions -------------------------------------------------------------------------------
-
-
-def _waiting_payment(order: Order) -> Payment | None:
-    """The latest payment staff can confirm: PromptPay or cash not yet received, or a card
-    payment authorized and waiting to be captured."""
-    for payment in reversed(list(order.payments.all())):
-        if payment.status == GatewayStatus.AUTHORIZED or (
-            payment.status == GatewayStatus.PENDING and payment.method != Method.STRIPE
-        ):
-            return payment
-    return None
 
 
 class _AbstractFormMeta(DeclarativeFieldsMetaclass, ABCMeta):
@@ -165,10 +154,10 @@ class ConfirmPaymentForm(OrderActionForm):
 
     @classmethod
     def applies_to(cls, order: Order) -> bool:
-        return _waiting_payment(order) is not None
+        return payment_awaiting_confirmation(order=order) is not None
 
     def perform(self, *, actor: str) -> str:
-        payment = _waiting_payment(self.order)
+        payment = payment_awaiting_confirmation(order=self.order)
         if payment is None:
             raise Conflict(gettext("No payment is waiting to be confirmed."), code="no_payment")
         payment_confirm(payment=payment, actor=actor)

@@ -2,6 +2,10 @@
 
 Stock quantities change only through ``services.stock_set``, which locks the row and appends a
 ``StockMovement``; the movement ledger itself is read-only here (no add, change or delete).
+
+Staff scoped to some warehouses (``WarehouseAssignment``) see and count only those warehouses'
+stock: every admin here narrows its queryset and its warehouse choices with
+``selectors.warehouses_for`` and checks the object's warehouse before a change.
 """
 
 from __future__ import annotations
@@ -10,16 +14,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, ForeignKey, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tridex.core.admin import DomainErrorAdminMixin
-from tridex.inventory.models import Stock, StockMovement, Warehouse
-from tridex.inventory.services import stock_set
-
-LOW_STOCK_THRESHOLD = 5
+from tridex.core.errors import DomainError, Forbidden
+from tridex.inventory.models import Stock, StockMovement, Warehouse, WarehouseAssignment
+from tridex.inventory.selectors import (
+    LOW_STOCK_THRESHOLD,
+    in_scope,
+    movements_in_scope,
+    stock_in_scope,
+    warehouses_for,
+)
+from tridex.inventory.services import stock_set, warehouse_scope_check
 
 
 def _actor(request: HttpRequest) -> str:
@@ -34,6 +45,33 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "country", "markets")
     search_fields = ("code", "name", "address")
     filter_horizontal = ("markets",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Warehouse]:
+        return super().get_queryset(request) & warehouses_for(request.user)
+
+
+class ScopedWarehouseMixin:
+    """Only the warehouses the staff member works in: in lists, in choices, on object pages."""
+
+    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if db_field.name == "warehouse":
+            kwargs["queryset"] = warehouses_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) and (obj is None or _stock_in_scope(request, obj))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) and (obj is None or _stock_in_scope(request, obj))
+
+
+def _stock_in_scope(request: HttpRequest, obj: Any) -> bool:
+    """Whether the stock line (or the variant whose stock an inline shows) is reachable."""
+    if isinstance(obj, Stock):
+        return in_scope(request.user, obj.warehouse_id)
+    return True
 
 
 class StockForm(forms.ModelForm):
@@ -86,7 +124,7 @@ class StockInlineFormSet(BaseInlineFormSet):
         return stock
 
 
-class StockInline(admin.TabularInline):
+class StockInline(ScopedWarehouseMixin, admin.TabularInline):
     """Stock of one variant per warehouse. Used by the variant admin in dashboard."""
 
     model = Stock
@@ -101,6 +139,9 @@ class StockInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.actor = _actor(request)  # type: ignore[attr-defined]
         return formset
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
+        return stock_in_scope(request.user, super().get_queryset(request))
 
     @admin.display(description=_("available"))
     def available(self, obj: Stock) -> int | str:
@@ -131,7 +172,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Stock)
-class StockAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
+class StockAdmin(ScopedWarehouseMixin, DomainErrorAdminMixin, admin.ModelAdmin):
     form = StockForm
     list_display = (
         "variant",
@@ -161,6 +202,9 @@ class StockAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
     def available(self, obj: Stock) -> int:
         return obj.available
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
+        return stock_in_scope(request.user, super().get_queryset(request))
+
     def get_readonly_fields(self, request: HttpRequest, obj: Stock | None = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
         return (*fields, "variant", "warehouse") if obj is not None else fields
@@ -170,6 +214,8 @@ class StockAdmin(DomainErrorAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Stock, form: Any, change: bool) -> None:
+        if not in_scope(request.user, obj.warehouse_id):  # a hand-made POST; choices hide it
+            raise Forbidden(str(_("You do not work in that warehouse.")))
         stock = stock_set(
             variant=obj.variant,
             warehouse=obj.warehouse,
@@ -200,6 +246,9 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ("=stock__variant__sku", "note", "actor")
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StockMovement]:
+        return movements_in_scope(request.user, super().get_queryset(request))
+
     @admin.display(description=_("variant"), ordering="stock__variant__sku")
     def variant(self, obj: StockMovement) -> str:
         return str(obj.stock.variant)
@@ -216,3 +265,46 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class WarehouseAssignmentFormSet(BaseInlineFormSet):
+    """The warehouses a staff member works in, checked like ``warehouse_scope_set`` checks
+    them: nobody changes their own, nobody grants a warehouse they do not work in."""
+
+    granter: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data["warehouse"].pk
+            for form in self.forms
+            if form.cleaned_data.get("warehouse") and not form.cleaned_data.get("DELETE")
+        ]
+        if not self.has_changed():
+            return
+        try:
+            warehouse_scope_check(granter=self.granter, user=self.instance, warehouse_ids=kept)
+        except DomainError as error:
+            raise ValidationError(error.message, code=error.code) from error
+
+
+class WarehouseAssignmentInline(admin.TabularInline):
+    """On the user page: the warehouses a staff member is limited to (none: all of them)."""
+
+    model = WarehouseAssignment
+    formset = WarehouseAssignmentFormSet
+    fields = ("warehouse", "created_at")
+    readonly_fields = ("created_at",)
+    extra = 0
+    verbose_name = _("warehouse this staff member works in")
+    verbose_name_plural = _("warehouses (none: every warehouse)")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.granter = request.user  # type: ignore[attr-defined]
+        return formset
+
+    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if db_field.name == "warehouse":
+            kwargs["queryset"] = warehouses_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tridex.accounts.models import User
 from tridex.catalog.models import Variant
 from tridex.core.models import TimeStampedModel
 from tridex.markets.models import Market
@@ -120,3 +121,38 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.quantity} × {self.stock_id}"
+
+
+class WarehouseAssignment(models.Model):
+    """A staff member's scope: the warehouses they work in.
+
+    A staff member with no assignment is not scoped (their roles apply to every warehouse);
+    one with assignments sees and changes the stock of those warehouses only
+    (``selectors.warehouses_for``). A superuser is never scoped.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="warehouse_assignments",
+        verbose_name=_("staff member"),
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("warehouse"),
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("warehouse assignment")
+        verbose_name_plural = _("warehouse assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "warehouse"], name="inventory_warehouse_assignment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.warehouse}"

@@ -1,13 +1,18 @@
-"""Stock reads: units available to sell in a market (on hand minus reserved)."""
+"""Stock reads: units available to sell in a market (on hand minus reserved), and which
+warehouses a staff member's scope lets them see."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
-from tridex.inventory.models import Stock, StockMovement
+from tridex.inventory.models import Stock, StockMovement, Warehouse, WarehouseAssignment
 from tridex.markets.models import Market
+
+# Available units at or below which a stock line counts as low (admin filter, staff API).
+LOW_STOCK_THRESHOLD = 5
 
 
 def variant_availability(*, variant_ids: Iterable[int], market: Market) -> dict[int, int]:
@@ -59,3 +64,50 @@ def stock_sold(*, reference: str) -> dict[int, int]:
         .values_list("stock__variant_id", "net")
     )
     return {variant_id: -int(net) for variant_id, net in rows if net < 0}
+
+
+# --- Staff scopes: the one place that decides which warehouses a staff member works in ------
+
+
+def warehouse_scope(user: Any) -> frozenset[int] | None:
+    """The ids of the warehouses ``user`` is limited to, or ``None`` when not scoped.
+
+    Superusers and staff without an assignment are not scoped. The answer is kept on the user
+    object for the rest of the request, so a page or an API list asks the database once.
+    """
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    if hasattr(user, "_tridex_warehouse_scope"):
+        cached: frozenset[int] | None = user._tridex_warehouse_scope
+        return cached
+    ids = frozenset(
+        WarehouseAssignment.objects.filter(user_id=user.pk).values_list("warehouse_id", flat=True)
+    )
+    scope = ids or None
+    user._tridex_warehouse_scope = scope
+    return scope
+
+
+def warehouses_for(user: Any) -> QuerySet[Warehouse]:
+    """The warehouses whose stock ``user`` may see and change: their scope, or every one."""
+    scope = warehouse_scope(user)
+    warehouses = Warehouse.objects.all()
+    return warehouses if scope is None else warehouses.filter(pk__in=scope)
+
+
+def in_scope(user: Any, warehouse_id: int | None) -> bool:
+    """Whether the warehouse is one ``user`` works in."""
+    scope = warehouse_scope(user)
+    return scope is None or warehouse_id in scope
+
+
+def stock_in_scope(user: Any, stocks: QuerySet[Stock]) -> QuerySet[Stock]:
+    """``stocks`` narrowed to the warehouses ``user`` works in."""
+    scope = warehouse_scope(user)
+    return stocks if scope is None else stocks.filter(warehouse_id__in=scope)
+
+
+def movements_in_scope(user: Any, movements: QuerySet[StockMovement]) -> QuerySet[StockMovement]:
+    """``movements`` narrowed to the stock of the warehouses ``user`` works in."""
+    scope = warehouse_scope(user)
+    return movements if scope is None else movements.filter(stock__warehouse_id__in=scope)

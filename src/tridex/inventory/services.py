@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
@@ -12,9 +13,16 @@ from django.utils.translation import gettext
 
 from tridex.catalog.models import Variant
 from tridex.core import events
-from tridex.core.errors import Conflict, ValidationFailed
+from tridex.core.errors import Conflict, Forbidden, ValidationFailed
 from tridex.core.locking import lock_rows
-from tridex.inventory.models import Reservation, Stock, StockMovement, Warehouse
+from tridex.inventory.models import (
+    Reservation,
+    Stock,
+    StockMovement,
+    Warehouse,
+    WarehouseAssignment,
+)
+from tridex.inventory.selectors import warehouse_scope
 from tridex.markets.models import Market
 
 MAX_QUANTITY = 10_000_000
@@ -371,3 +379,55 @@ def _announce(stock: Stock) -> None:
         warehouse_id=stock.warehouse_id,
         available=stock.available,
     )
+
+
+# --- Staff scopes ------------------------------------------------------------------------------
+
+
+def warehouse_scope_check(*, granter: Any, user: Any, warehouse_ids: Iterable[int]) -> None:
+    """Refuse a scope ``granter`` may not give ``user``.
+
+    Nobody but a superuser changes their own scope; a scoped granter assigns only warehouses
+    they work in themselves, may not leave someone unscoped (that is every warehouse), and may
+    not touch the scope of someone who works in warehouses they do not.
+    """
+    if granter.is_superuser:
+        return
+    chosen = set(warehouse_ids)
+    if granter.pk == user.pk:
+        raise Forbidden(gettext("You cannot change your own warehouses."), code="own_scope")
+    own = warehouse_scope(granter)
+    if own is None:
+        return
+    current = set(
+        WarehouseAssignment.objects.filter(user_id=user.pk).values_list("warehouse_id", flat=True)
+    )
+    if not chosen or not chosen <= own or not current <= own:
+        raise Forbidden(
+            gettext("You can assign only warehouses you work in yourself."),
+            code="scope_beyond_own",
+            field="warehouses",
+        )
+
+
+def warehouse_scope_set(
+    *, granter: Any, user: Any, warehouse_ids: Iterable[int]
+) -> list[WarehouseAssignment]:
+    """Make ``warehouse_ids`` the warehouses ``user`` works in (none: every warehouse)."""
+    chosen = sorted(set(warehouse_ids))
+    found = set(Warehouse.objects.filter(pk__in=chosen).values_list("pk", flat=True))
+    if len(found) != len(chosen):
+        raise ValidationFailed(
+            gettext("There is no such warehouse."), code="unknown_warehouse", field="warehouses"
+        )
+    with transaction.atomic():
+        lock_rows(type(user).objects.filter(pk=user.pk)).get()
+        warehouse_scope_check(granter=granter, user=user, warehouse_ids=chosen)
+        WarehouseAssignment.objects.filter(user_id=user.pk).exclude(
+            warehouse_id__in=chosen
+        ).delete()
+        for warehouse_id in chosen:
+            WarehouseAssignment.objects.get_or_create(user_id=user.pk, warehouse_id=warehouse_id)
+    if hasattr(user, "_tridex_warehouse_scope"):
+        del user._tridex_warehouse_scope
+    return list(WarehouseAssignment.objects.filter(user_id=user.pk).order_by("warehouse_id"))

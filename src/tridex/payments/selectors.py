@@ -11,6 +11,7 @@ from tridex.core.money import Money
 from tridex.core.refcache import TableCache
 from tridex.markets.models import Market
 from tridex.orders.models import Order
+from tridex.payments.gateways.base import GatewayStatus
 from tridex.payments.models import Method, Payment, PaymentOption
 
 
@@ -64,3 +65,14 @@ _options = TableCache("payment-options", _load_options, PaymentOption, Market)
 def payment_current(*, order: Order) -> Payment | None:
     """The order's latest payment attempt."""
     return order.payments.order_by("-created_at", "-id").first()
+
+
+def payment_awaiting_confirmation(*, order: Order) -> Payment | None:
+    """The latest payment staff can confirm: PromptPay or cash not yet received, or a card
+    payment authorized and waiting to be captured (the order's payments are used as loaded)."""
+    for payment in reversed(list(order.payments.all())):
+        if payment.status == GatewayStatus.AUTHORIZED or (
+            payment.status == GatewayStatus.PENDING and payment.method != Method.STRIPE
+        ):
+            return payment
+    return None
