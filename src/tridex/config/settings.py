@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/tridex
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +118,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -450,3 +453,29 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60,
     },
 }
+# --- Hardening ------------------------------------------------------------------------------
+# Content Security Policy, enforced (docs/decisions/0010-security-hardening.md). Scripts are
+# same-origin files or carry the response's nonce; nothing is evaluated from strings (Alpine's
+# CSP build, htmx with allowEval off). The card payment page widens it for Stripe only there
+# (storefront/csp.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    **({"upgrade-insecure-requests": True} if HTTPS else {}),
+}
+# Browsers POST violations here as JSON (empty: not reported anywhere but the console).
+TRIDEX_CSP_REPORT_URI = os.environ.get("TRIDEX_CSP_REPORT_URI", "")
+if TRIDEX_CSP_REPORT_URI:
+    SECURE_CSP["report-uri"] = [TRIDEX_CSP_REPORT_URI]
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
