@@ -208,6 +208,33 @@ def test_staff_ending_sessions_is_audited_and_customers_are_not(
     assert entries[0].data["sessions"][0]["ip"] == US_IP
 
 
+def test_staff_deleting_a_session_in_the_admin_ends_it_and_is_audited(customer, make_user):
+    owner = make_user("owner@example.com", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(owner)
+    victim = sign_in(customer.email)
+    entry = UserSession.objects.get(user=customer)
+
+    url = f"/admin/usersessions/usersession/{entry.pk}/delete/"
+    response = admin.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not is_signed_in(victim)
+    deleted = AuditEntry.objects.get(action="delete", object_type="usersessions.usersession")
+    assert (deleted.actor_id, deleted.object_id) == (owner.pk, str(entry.pk))
+
+
+def test_staff_see_a_customers_sign_in_history_but_cannot_change_it(customer, make_user):
+    owner = make_user("owner@example.com", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(owner)
+    sign_in(customer.email, ip=US_IP)
+    event = LoginEvent.objects.get(user=customer)
+    listing = admin.get("/admin/accounts/loginevent/")
+    assert listing.status_code == 200 and US_IP in listing.text
+    assert admin.post(f"/admin/accounts/loginevent/{event.pk}/delete/").status_code == 403
+    assert admin.get("/admin/accounts/loginevent/add/").status_code == 403
+
+
 # --- Lifetimes ---------------------------------------------------------------------------------
 
 
