@@ -421,3 +421,17 @@ def test_a_session_ended_by_another_worker_process_is_refused_here(make_user, tm
 
     assert not is_signed_in(client)
     assert not UserSession.objects.filter(session_key=key).exists()
+
+
+def test_the_daily_tasks_purge_history_and_clear_sessions_past_their_store_expiry(customer):
+    from django.contrib.sessions.models import Session
+
+    from tridex.accounts.tasks import clear_expired_sessions, purge_login_history
+
+    client = sign_in(customer.email)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    LoginEvent.objects.update(at=timezone.now() - timedelta(days=400))
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    assert purge_login_history.apply().get() == 1
+    clear_expired_sessions.apply().get()
+    assert not Session.objects.filter(session_key=key).exists()

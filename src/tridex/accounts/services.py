@@ -429,6 +429,11 @@ def session_discard(*, session_key: str) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
+def sessions_clear_expired() -> None:
+    """Delete sessions whose store expiry has passed (Django's ``clearsessions``)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
 def session_store_delete(*, session_key: str) -> None:
     """Delete the session from the store (database and cache): its cookie or token is dead."""
     import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)

@@ -390,3 +390,7 @@ CELERY_BEAT_SCHEDULE["purge-login-history"] = {
     "task": "tridex.accounts.tasks.purge_login_history",
     "schedule": 24 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "tridex.accounts.tasks.clear_expired_sessions",
+    "schedule": 24 * 60 * 60,
+}
