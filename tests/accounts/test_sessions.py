@@ -287,6 +287,17 @@ def test_staff_sessions_have_their_own_shorter_idle_limit(customer, make_user, s
     assert not is_signed_in(staff_client)
 
 
+def test_a_customer_made_staff_gets_the_staff_limits_at_once(customer, settings):
+    settings.TRIDEX_STAFF_SESSION_IDLE_MINUTES = 60
+    client = sign_in(customer.email)
+    _age(client, signed_in=timedelta(hours=2), seen=timedelta(minutes=61))
+    assert is_signed_in(client)  # a customer may be idle for two weeks
+    customer.is_staff = True
+    customer.save()
+    _age(client, signed_in=timedelta(hours=2), seen=timedelta(minutes=61))
+    assert not is_signed_in(client)
+
+
 def test_activity_moves_the_idle_clock_at_most_once_a_minute(customer):
     client = sign_in(customer.email)
     key = _age(client, signed_in=timedelta(hours=1), seen=timedelta(minutes=5))
