@@ -446,3 +446,13 @@ def test_the_daily_tasks_purge_history_and_clear_sessions_past_their_store_expir
     assert purge_login_history.apply().get() == 1
     clear_expired_sessions.apply().get()
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_behind_a_proxy_the_forwarded_address_is_recorded_and_garbage_is_not(customer, settings):
+    settings.TRIDEX_TRUSTED_PROXY_HOPS = 1
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {US_IP}")
+    client.post("/en/account/login/", {"login": customer.email, "password": PASSWORD})
+    forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, <script>")
+    forged.post("/en/account/login/", {"login": customer.email, "password": "wrong"})
+    assert [e.ip for e in LoginEvent.objects.order_by("id")] == [US_IP, "10.0.0.2"]
+    assert UserSession.objects.get(user=customer).ip == US_IP

@@ -6,6 +6,7 @@ language the page that triggered the mail was in.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -59,12 +60,13 @@ class AccountAdapter(DefaultAccountAdapter):
         hops = int(getattr(settings, "TRIDEX_TRUSTED_PROXY_HOPS", 0))
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [a for a in forwarded if a]
-        ip = (
-            forwarded[-hops] if hops and len(forwarded) >= hops else request.META.get("REMOTE_ADDR")
-        )
-        if not ip:
-            raise PermissionDenied("Unable to determine client IP address")
-        return str(ip)
+        candidates = [forwarded[-hops]] if hops and len(forwarded) >= hops else []
+        for candidate in [*candidates, request.META.get("REMOTE_ADDR", "")]:
+            try:  # it is stored in IP address columns: never anything else
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                continue
+        raise PermissionDenied("Unable to determine client IP address")
 
     def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
         """Remember the language the customer signed up in as their preferred one."""
