@@ -208,6 +208,33 @@ def test_staff_ending_sessions_is_audited_and_customers_are_not(
     assert entries[0].data["sessions"][0]["ip"] == US_IP
 
 
+def test_staff_deleting_a_session_in_the_admin_ends_it_and_is_audited(customer, make_user):
+    owner = make_user("owner@example.com", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(owner)
+    victim = sign_in(customer.email)
+    entry = UserSession.objects.get(user=customer)
+
+    url = f"/admin/usersessions/usersession/{entry.pk}/delete/"
+    response = admin.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not is_signed_in(victim)
+    deleted = AuditEntry.objects.get(action="delete", object_type="usersessions.usersession")
+    assert (deleted.actor_id, deleted.object_id) == (owner.pk, str(entry.pk))
+
+
+def test_staff_see_a_customers_sign_in_history_but_cannot_change_it(customer, make_user):
+    owner = make_user("owner@example.com", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(owner)
+    sign_in(customer.email, ip=US_IP)
+    event = LoginEvent.objects.get(user=customer)
+    listing = admin.get("/admin/accounts/loginevent/")
+    assert listing.status_code == 200 and US_IP in listing.text
+    assert admin.post(f"/admin/accounts/loginevent/{event.pk}/delete/").status_code == 403
+    assert admin.get("/admin/accounts/loginevent/add/").status_code == 403
+
+
 # --- Lifetimes ---------------------------------------------------------------------------------
 
 
@@ -258,6 +285,17 @@ def test_staff_sessions_have_their_own_shorter_idle_limit(customer, make_user, s
         _age(client, signed_in=timedelta(hours=2), seen=timedelta(minutes=61))
     assert is_signed_in(customer_client)
     assert not is_signed_in(staff_client)
+
+
+def test_a_customer_made_staff_gets_the_staff_limits_at_once(customer, settings):
+    settings.TRIDEX_STAFF_SESSION_IDLE_MINUTES = 60
+    client = sign_in(customer.email)
+    _age(client, signed_in=timedelta(hours=2), seen=timedelta(minutes=61))
+    assert is_signed_in(client)  # a customer may be idle for two weeks
+    customer.is_staff = True
+    customer.save()
+    _age(client, signed_in=timedelta(hours=2), seen=timedelta(minutes=61))
+    assert not is_signed_in(client)
 
 
 def test_activity_moves_the_idle_clock_at_most_once_a_minute(customer):
@@ -394,3 +432,27 @@ def test_a_session_ended_by_another_worker_process_is_refused_here(make_user, tm
 
     assert not is_signed_in(client)
     assert not UserSession.objects.filter(session_key=key).exists()
+
+
+def test_the_daily_tasks_purge_history_and_clear_sessions_past_their_store_expiry(customer):
+    from django.contrib.sessions.models import Session
+
+    from tridex.accounts.tasks import clear_expired_sessions, purge_login_history
+
+    client = sign_in(customer.email)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    LoginEvent.objects.update(at=timezone.now() - timedelta(days=400))
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    assert purge_login_history.apply().get() == 1
+    clear_expired_sessions.apply().get()
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_behind_a_proxy_the_forwarded_address_is_recorded_and_garbage_is_not(customer, settings):
+    settings.TRIDEX_TRUSTED_PROXY_HOPS = 1
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {US_IP}")
+    client.post("/en/account/login/", {"login": customer.email, "password": PASSWORD})
+    forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, <script>")
+    forged.post("/en/account/login/", {"login": customer.email, "password": "wrong"})
+    assert [e.ip for e in LoginEvent.objects.order_by("id")] == [US_IP, "10.0.0.2"]
+    assert UserSession.objects.get(user=customer).ip == US_IP

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from allauth.usersessions import admin as allauth_usersessions_admin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -13,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tridex.accounts.models import Address, LoginLockout, User
+from tridex.accounts.models import Address, LoginEvent, LoginLockout, User
 from tridex.accounts.roles import ROLES
 from tridex.accounts.selectors import grant_exceeds
-from tridex.accounts.services import login_lockout_release
+from tridex.accounts.services import login_lockout_release, user_sessions_end
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -225,3 +227,49 @@ class LoginLockoutAdmin(admin.ModelAdmin):
             ngettext("%(count)d address unlocked.", "%(count)d addresses unlocked.", count)
             % {"count": count},
         )
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """A person's sign-ins and failed sign-ins, for support: read only, as it was recorded."""
+
+    list_display = ("at", "user", "succeeded", "browser", "os", "device", "country", "ip")
+    list_filter = ("succeeded", "country")
+    search_fields = ("user__email", "ip")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in LoginEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# allauth registered its own (imported above, so it is registered first); deleting a row there
+# would only hide the session from the list while its cookie went on working.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(allauth_usersessions_admin.UserSessionAdmin):
+    """Sessions are seen and ended here, never made or moved to another user: deleting one
+    ends it, as it does on the customer's own page."""
+
+    search_fields = ("user__email", "ip")  # type: ignore[assignment]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        user_sessions_end(actor=request.user, sessions=[obj])  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        user_sessions_end(actor=request.user, sessions=queryset)  # type: ignore[arg-type]

@@ -24,7 +24,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from tridex.accounts import services
-from tridex.accounts.sessions import TRACKED, session_expiry, session_touch
+from tridex.accounts.sessions import (
+    SIGNED_IN_AT,
+    STAFF,
+    TRACKED,
+    session_expiry,
+    session_touch,
+)
 from tridex.core.ratelimit import RateLimited, limit, rate_limited_response
 
 EXPIRY_MESSAGES = {
@@ -44,6 +50,8 @@ class SessionLifetimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         if session is not None and SESSION_KEY in session and request.user.is_authenticated:
+            if SIGNED_IN_AT in session and bool(session.get(STAFF)) != request.user.is_staff:
+                session[STAFF] = request.user.is_staff  # made (or no longer) staff meanwhile
             expired = session_expiry(session)
             if expired:
                 session_key = session.session_key

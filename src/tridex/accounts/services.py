@@ -426,10 +426,19 @@ def user_sessions_end(*, actor: User | None, sessions: Iterable[UserSession]) ->
 
 def session_discard(*, session_key: str) -> None:
     """Forget an expired session: from the store and from its owner's list."""
-    engine = import_module(settings.SESSION_ENGINE)
     with transaction.atomic():
-        engine.SessionStore().delete(session_key)
+        session_store_delete(session_key=session_key)
         UserSession.objects.filter(session_key=session_key).delete()
+
+
+def sessions_clear_expired() -> None:
+    """Delete sessions whose store expiry has passed (Django's ``clearsessions``)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+def session_store_delete(*, session_key: str) -> None:
+    """Delete the session from the store (database and cache): its cookie or token is dead."""
+    import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
 
 
 def session_track(*, request: HttpRequest) -> None:

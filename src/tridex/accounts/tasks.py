@@ -7,3 +7,9 @@ from tridex.accounts import services
 def purge_login_history() -> int:
     """Delete sign-in history past TRIDEX_LOGIN_HISTORY_DAYS (scheduled daily)."""
     return services.login_history_purge()
+
+
+@shared_task(acks_late=True)
+def clear_expired_sessions() -> None:
+    """Delete sessions past their store expiry from the database (scheduled daily)."""
+    services.sessions_clear_expired()

@@ -379,6 +379,9 @@ SESSION_COOKIE_AGE = (
 )
 # Sign-ins and failed sign-ins are kept this many days in each person's history.
 TRIDEX_LOGIN_HISTORY_DAYS = int(os.environ.get("TRIDEX_LOGIN_HISTORY_DAYS", "365"))
+# The IP-to-country table: empty for the one inside the geoip2fast package (MaxMind GeoLite2
+# data, June 2024); a path to a newer .dat.gz built with geoip2fast's geoip2dat.
+TRIDEX_GEOIP_DATA_FILE = os.environ.get("TRIDEX_GEOIP_DATA_FILE", "")
 # A sign-in from a browser, system and country the person has not used before is emailed.
 TRIDEX_NEW_DEVICE_EMAIL = env_bool("TRIDEX_NEW_DEVICE_EMAIL", True)
 INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.headless"), "allauth.usersessions")
@@ -479,3 +482,7 @@ if TRIDEX_CSP_REPORT_URI:
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "tridex.accounts.tasks.clear_expired_sessions",
+    "schedule": 24 * 60 * 60,
+}
