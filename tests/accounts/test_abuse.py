@@ -42,9 +42,7 @@ def signed_in(client: Client) -> bool:
 # --- Brute force of one account ----------------------------------------------------------------
 
 
-def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused(
-    client, customer
-):
+def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused(client, customer):
     for _attempt in range(3):
         response = sign_in(client, customer.email, "guess-123456")
         assert response.status_code == 200
@@ -86,9 +84,7 @@ def test_attempts_while_locked_do_not_extend_the_lock(client, customer):
     assert LoginLockout.objects.get(email=customer.email).locked_until == until
 
 
-def test_after_the_lock_expires_the_right_password_signs_in_and_resets_the_count(
-    client, customer
-):
+def test_after_the_lock_expires_the_right_password_signs_in_and_resets_the_count(client, customer):
     for _attempt in range(3):
         sign_in(client, customer.email, "guess-123456")
     LoginLockout.objects.filter(email=customer.email).update(

@@ -384,3 +384,5 @@ TRIDEX_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_MINUTES"
 # A locked address is refused by the first backend, whichever form the password came from.
 AUTHENTICATION_BACKENDS = ["tridex.accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE = [*MIDDLEWARE, "tridex.accounts.middleware.AuthRateLimitMiddleware"]
+# Customers' product reviews (posting, verified purchases); the reviews live in catalog.Review.
+INSTALLED_APPS = [*INSTALLED_APPS, "tridex.reviews"]
