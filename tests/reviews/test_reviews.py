@@ -193,7 +193,7 @@ def test_product_page_queries_do_not_grow_with_reviews(client, product):
     assert count() == few
 
 
-# --- Staff moderation ------------------------------------------------------------------------------
+# --- Staff moderation ----------------------------------------------------------------------
 
 
 def test_staff_hide_a_review_from_the_admin_audited(product):
@@ -213,7 +213,7 @@ def test_staff_hide_a_review_from_the_admin_audited(product):
     assert AuditEntry.objects.filter(object_type="catalog.review", actor=owner).exists()
 
 
-# --- The API ----------------------------------------------------------------------------------------
+# --- The API -------------------------------------------------------------------------------
 
 
 def api_sign_in(client: Client, user: User) -> dict[str, str]:
