@@ -99,9 +99,7 @@ def product_reviews_list(
     "when they have a paid order with it. Shown at once; staff can hide it. Limited per "
     "customer and per IP: 429 with `Retry-After` when posting too often.",
 )
-def product_reviews_create(
-    request: HttpRequest, product_id: Path[int], body: ReviewIn
-) -> Status:
+def product_reviews_create(request: HttpRequest, product_id: Path[int], body: ReviewIn) -> Status:
     limit("review", request=request)
     review = review_post(
         customer=request.user,
