@@ -238,6 +238,16 @@ def test_password_reset_limit_per_account_and_headless_json(client, settings, cu
     assert response.json()["errors"][0]["code"] == "rate_limited"
 
 
+def test_the_admin_login_is_limited_too(client, settings):
+    settings.TRIDEX_RATE_LIMITS = {**settings.TRIDEX_RATE_LIMITS, "login": {"account": "2/h"}}
+    body = {"username": "owner@example.com", "password": "guess-123456", "next": "/admin/"}
+    for _n in range(2):
+        assert client.post("/admin/login/", body).status_code == 200
+    refused = client.post("/admin/login/", body)
+    assert refused.status_code == 429
+    assert refused["Retry-After"].isdigit()
+
+
 def test_getting_the_forms_is_not_limited(client, settings):
     settings.TRIDEX_RATE_LIMITS = {**settings.TRIDEX_RATE_LIMITS, "login": {"ip": "1/5m"}}
     for _n in range(3):

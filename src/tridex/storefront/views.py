@@ -369,7 +369,7 @@ def product_review(request: HttpRequest, slug: str) -> HttpResponse:
             body=form["body"],
         )
     except RateLimited:
-        raise
+        raise  # shop_view answers it: the 429 page with Retry-After
     except DomainError as exc:
         context = _product_context(request, detail, slug)
         context["review_form"] = {**form, "error": exc.message, "field": exc.field or ""}
