@@ -285,3 +285,12 @@ def test_signup_accepts_a_64_character_passphrase(client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="long@example.com").check_password(passphrase)
+
+
+def test_staff_need_fifteen_characters_customers_eight(make_user):
+    staff = User(email="staff@example.com", is_staff=True)
+    with pytest.raises(ValidationError) as refused:
+        validate_password("sofa cover 12", staff)
+    assert "Staff passwords must be at least 15" in " ".join(refused.value.messages)
+    validate_password("sofa cover rattan", staff)
+    validate_password("sofa cover 12", User(email="nok@example.com"))
