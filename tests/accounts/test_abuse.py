@@ -42,9 +42,7 @@ def signed_in(client: Client) -> bool:
 # --- Brute force of one account ----------------------------------------------------------------
 
 
-def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused(
-    client, customer
-):
+def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused(client, customer):
     for _attempt in range(3):
         response = sign_in(client, customer.email, "guess-123456")
         assert response.status_code == 200
@@ -86,9 +84,7 @@ def test_attempts_while_locked_do_not_extend_the_lock(client, customer):
     assert LoginLockout.objects.get(email=customer.email).locked_until == until
 
 
-def test_after_the_lock_expires_the_right_password_signs_in_and_resets_the_count(
-    client, customer
-):
+def test_after_the_lock_expires_the_right_password_signs_in_and_resets_the_count(client, customer):
     for _attempt in range(3):
         sign_in(client, customer.email, "guess-123456")
     LoginLockout.objects.filter(email=customer.email).update(
@@ -123,7 +119,7 @@ def test_the_lock_covers_the_mobile_api_and_the_admin_login(client, make_user):
         content_type="application/json",
     )
     assert app.status_code == 400
-    assert LOCKED_WORDS in app.text
+    assert app.json()["errors"][0]["code"] == "login_locked"
     admin = client.post(
         "/admin/login/", {"username": staff.email, "password": PASSWORD, "next": "/admin/"}
     )
@@ -242,6 +238,16 @@ def test_password_reset_limit_per_account_and_headless_json(client, settings, cu
     assert response.json()["errors"][0]["code"] == "rate_limited"
 
 
+def test_the_admin_login_is_limited_too(client, settings):
+    settings.TRIDEX_RATE_LIMITS = {**settings.TRIDEX_RATE_LIMITS, "login": {"account": "2/h"}}
+    body = {"username": "owner@example.com", "password": "guess-123456", "next": "/admin/"}
+    for _n in range(2):
+        assert client.post("/admin/login/", body).status_code == 200
+    refused = client.post("/admin/login/", body)
+    assert refused.status_code == 429
+    assert refused["Retry-After"].isdigit()
+
+
 def test_getting_the_forms_is_not_limited(client, settings):
     settings.TRIDEX_RATE_LIMITS = {**settings.TRIDEX_RATE_LIMITS, "login": {"ip": "1/5m"}}
     for _n in range(3):
@@ -279,3 +285,12 @@ def test_signup_accepts_a_64_character_passphrase(client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="long@example.com").check_password(passphrase)
+
+
+def test_staff_need_fifteen_characters_customers_eight(make_user):
+    staff = User(email="staff@example.com", is_staff=True)
+    with pytest.raises(ValidationError) as refused:
+        validate_password("sofa cover 12", staff)
+    assert "Staff passwords must be at least 15" in " ".join(refused.value.messages)
+    validate_password("sofa cover rattan", staff)
+    validate_password("sofa cover 12", User(email="nok@example.com"))

@@ -54,6 +54,8 @@ def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
         ("/api/v1/products", "get"),
         ("/api/v1/products/{product_id}", "get"),
         ("/api/v1/products/by-slug/{slug}", "get"),
+        ("/api/v1/products/{product_id}/reviews", "get"),
+        ("/api/v1/products/{product_id}/reviews", "post"),
         ("/api/v1/cart", "get"),
         ("/api/v1/cart/lines", "post"),
         ("/api/v1/cart/lines/{line_id}", "patch"),

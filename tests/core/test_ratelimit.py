@@ -167,3 +167,19 @@ def test_the_count_is_shared_by_separate_processes_through_redis(settings):
     with pytest.raises(RateLimited):
         limit("search", request=request_from("192.0.2.77"))  # the fourth, refused here
     assert _in_another_process(settings).startswith("refused")
+
+
+@pytest.mark.redis
+def test_clearing_the_cache_leaves_other_prefixes_alone(settings):
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+    other = DjangoRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"{cache.key_prefix}-other"})
+    other.set("kept", 1, timeout=60)
+    cache.set("dropped", 1, timeout=60)
+
+    cache.clear()
+
+    assert cache.get("dropped") is None
+    assert other.get("kept") == 1
+    other.delete("kept")

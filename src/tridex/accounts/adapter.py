@@ -6,6 +6,7 @@ language the page that triggered the mail was in.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -37,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
         address has an account: any address locks after the same number of failures."""
         until = login_locked_until(email=login_email(credentials))
         if until is not None:
-            minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+            minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
             raise forms.ValidationError(
                 _(
                     "Too many failed sign-ins to this address. Signing in is locked for "

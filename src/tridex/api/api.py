@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from tridex.api.catalog import router as catalog_router
 from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
+from tridex.api.reviews import router as reviews_router
 from tridex.api.schemas import ErrorOut
 from tridex.api.staff import router as staff_router
 from tridex.core.errors import DomainError, NotFound
@@ -44,6 +45,7 @@ api.add_router("", markets_router)
 api.add_router("", catalog_router)
 api.add_router("", commerce_router)
 api.add_router("", staff_router)
+api.add_router("", reviews_router)
 
 # Registered last: any path no router claimed answers with the API's JSON 404, not a page.
 _fallback = Router()
@@ -96,6 +98,10 @@ _SOURCES = {"query", "path", "header", "cookie", "body", "form", "file"}
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    if len(loc) > 2 and str(loc[0]) == "body":
+        # ("body", <argument name>, field, ...): the argument's name is not part of the JSON, and
+        # a field may itself be called "body" (a review's text).
+        return ".".join(str(p) for p in loc[2:])
     parts = [str(p) for p in loc if str(p) not in _SOURCES]
     if loc and str(loc[0]) in {"query", "path", "header", "cookie"} and parts:
         return parts[-1]

@@ -406,6 +406,7 @@ def _detail_out(
                 title=r.title,
                 body=r.body,
                 created_at=r.created_at,  # type: ignore[arg-type]
+                verified_purchase=r.verified_purchase,
             )
             for r in detail.reviews
         ],

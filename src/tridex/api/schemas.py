@@ -212,6 +212,9 @@ class ReviewOut(Schema):
     title: str
     body: str
     created_at: datetime
+    verified_purchase: bool = Field(
+        False, description="The author had bought the product when they wrote the review."
+    )
 
 
 class BreadcrumbOut(Schema):

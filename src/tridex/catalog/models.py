@@ -272,6 +272,8 @@ class Review(TimeStampedModel):
     body = models.TextField(_("review"), blank=True, default="")
     language = models.CharField(_("language"), max_length=8, default="th")
     is_approved = models.BooleanField(_("approved"), default=True)
+    # Set when the review is posted: the customer had a paid order with this product.
+    verified_purchase = models.BooleanField(_("verified purchase"), default=False)
 
     class Meta:
         verbose_name = _("review")
@@ -280,7 +282,12 @@ class Review(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="catalog_review_rating_range"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["product", "user"],
+                condition=Q(user__isnull=False),
+                name="catalog_review_one_per_customer",
+            ),
         ]
 
     def __str__(self) -> str:

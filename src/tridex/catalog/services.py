@@ -734,8 +734,11 @@ def review_create(
     language: str | None = None,
     user: Any = None,
     is_approved: bool = True,
+    verified_purchase: bool = False,
 ) -> Review:
-    """Record a customer review; an approved one updates the product's rating at once."""
+    """Record a customer review; an approved one updates the product's rating at once.
+
+    A customer reviews a product once (``Conflict`` with code ``already_reviewed``)."""
     _check_instance(product, Product, field="product")
     rating = _int(rating, field="rating", minimum=1, maximum=5)
     author = _text(author_name, field="author_name", max_length=100)
@@ -761,9 +764,16 @@ def review_create(
         body=_text(body, field="body", max_length=5000),
         language=lang,
         is_approved=_bool(is_approved, field="is_approved"),
+        verified_purchase=_bool(verified_purchase, field="verified_purchase"),
     )
     with transaction.atomic():
         _lock_product(product.pk)
+        if user is not None and Review.objects.filter(product=product, user=user).exists():
+            raise Conflict(
+                _("You have already reviewed this product."),
+                code="already_reviewed",
+                field="product",
+            )
         review.save()
         _refresh_rating(product)
     return review

@@ -486,3 +486,13 @@ CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
     "task": "tridex.accounts.tasks.clear_expired_sessions",
     "schedule": 24 * 60 * 60,
 }
+# Customers' product reviews (posting, verified purchases); the reviews live in catalog.Review.
+INSTALLED_APPS = [*INSTALLED_APPS, "tridex.reviews"]
+# NIST SP 800-63B: staff passwords at least 15 characters; customers keep the minimum of 8.
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {
+        "NAME": "tridex.accounts.validators.StaffMinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
+    },
+]

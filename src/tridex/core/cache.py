@@ -34,3 +34,17 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusingClient
+
+    def clear(self) -> None:
+        """Delete this cache's own keys. Django's ``clear`` empties the whole Redis database,
+        which may also hold the Celery queue (``CELERY_BROKER_URL`` defaults to ``REDIS_URL``)
+        and the rate-limit counters of other processes sharing it under another prefix."""
+        client = self._cache.get_client(write=True)
+        batch: list[Any] = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)

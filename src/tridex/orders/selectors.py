@@ -8,13 +8,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tridex.accounts.models import Address
 from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.core.errors import NotFound
-from tridex.orders.models import Order, OrderEvent, Shipment
+from tridex.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
 
 
 def _detail_queryset() -> QuerySet[Order]:
@@ -56,3 +56,24 @@ def order_address_lines(address: Mapping[str, Any]) -> list[str]:
 def order_list_for_customer(*, user: Any) -> QuerySet[Order]:
     """The customer's orders, newest first (paginate the result)."""
     return Order.objects.filter(user=user).select_related("market").order_by("-placed_at", "-id")
+
+
+# A customer "bought" a product once an order with it was paid; cancelled and refunded orders
+# do not count.
+_BOUGHT_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
+
+
+def customer_bought_product(*, user: Any, product_id: int) -> bool:
+    """Whether the customer has a paid order containing the product."""
+    if user is None or not user.is_authenticated:
+        return False
+    return OrderLine.objects.filter(
+        Q(product_id_snapshot=product_id) | Q(variant__product_id=product_id),
+        order__user=user,
+        order__status__in=_BOUGHT_STATUSES,
+    ).exists()

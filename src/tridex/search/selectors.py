@@ -588,7 +588,10 @@ def _reviews(product: Product) -> list[ReviewView]:
     reviews = Review.objects.filter(product=product, is_approved=True).order_by(
         "-created_at", "-id"
     )[:REVIEWS_SHOWN]
-    return [ReviewView(r.author_name, r.rating, r.title, r.body, r.created_at) for r in reviews]
+    return [
+        ReviewView(r.author_name, r.rating, r.title, r.body, r.created_at, r.verified_purchase)
+        for r in reviews
+    ]
 
 
 def product_detail(

@@ -138,6 +138,7 @@ class ReviewView:
     title: str
     body: str
     created_at: object  # datetime
+    verified_purchase: bool = False
 
 
 @dataclass(frozen=True)

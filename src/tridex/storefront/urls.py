@@ -10,6 +10,7 @@ urlpatterns = [
     path("c/<str:slug>/", views.category, name="category"),
     path("p/<str:slug>/", views.product, name="product"),
     path("p/<str:slug>/variant/", views.product_variant, name="product_variant"),
+    path("p/<str:slug>/review/", views.product_review, name="product_review"),
     path("search/", views.search, name="search"),
     path("market/", views.market_switch, name="market"),
     path("cart/", cart_views.cart_page, name="cart"),

@@ -12,6 +12,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
     HttpRequest,
@@ -33,6 +35,8 @@ from tridex.core.ratelimit import RateLimited, limit, rate_limited_response
 from tridex.core.response_cache import cache_shared_response
 from tridex.markets.middleware import MARKET_COOKIE
 from tridex.markets.selectors import market_get
+from tridex.reviews.selectors import customer_review
+from tridex.reviews.services import review_post
 from tridex.search import listing_cache
 from tridex.search.selectors import product_detail, product_listing
 from tridex.search.types import ImageRef, ListingPage, ListingQuery, ProductDetail, VariantView
@@ -327,6 +331,10 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     detail = product_detail(market=_market(request), slug=slug)
     if slug != detail.slug:
         return HttpResponsePermanentRedirect(_with_query(request, _product_url(detail.slug)))
+    return render(request, "storefront/product.html", _product_context(request, detail, slug))
+
+
+def _product_context(request: HttpRequest, detail: ProductDetail, slug: str) -> dict[str, Any]:
     context = _variant_context(request, detail)
     canonical = request.build_absolute_uri(_product_url(detail.slug))
     context.update(
@@ -336,9 +344,38 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
                 lambda code: _with_query(request, _product_url(detail.slugs.get(code, slug)))
             ),
             "json_ld": _json_ld(request, detail, canonical),
+            # Visitors (the cached page) see a sign-in link; customers their review or a form.
+            "my_review": customer_review(user=request.user, product_id=detail.id),
+            "review_form": {},
         }
     )
-    return render(request, "storefront/product.html", context)
+    return context
+
+
+@require_POST
+@login_required
+@shop_view
+def product_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Post the customer's review; a mistake shows the page again with what they typed."""
+    detail = product_detail(market=_market(request), slug=slug)
+    form = {name: request.POST.get(name, "") for name in ("rating", "title", "body")}
+    try:
+        limit("review", request=request)
+        review_post(
+            customer=request.user,
+            product_id=detail.id,
+            rating=form["rating"],
+            title=form["title"],
+            body=form["body"],
+        )
+    except RateLimited:
+        raise  # shop_view answers it: the 429 page with Retry-After
+    except DomainError as exc:
+        context = _product_context(request, detail, slug)
+        context["review_form"] = {**form, "error": exc.message, "field": exc.field or ""}
+        return render(request, "storefront/product.html", context, status=exc.status)
+    messages.success(request, _("Thank you: your review is on the page."))
+    return HttpResponseRedirect(_product_url(detail.slug) + "#reviews")
 
 
 @require_GET
