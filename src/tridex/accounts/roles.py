@@ -99,6 +99,9 @@ ROLES: dict[str, Role] = {
             ("accounts", "address", EDIT),
             ("account", "emailaddress", VIEW),
             ("catalog", "review", EDIT),
+            # Answers customers' PDPA/GDPR requests (export, erasure, access, correction).
+            ("privacy", "privacyrequest", ALL),
+            ("privacy", "consentrecord", VIEW),
         ),
     ),
     "warehouse_staff": Role(
