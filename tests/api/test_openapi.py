@@ -68,6 +68,8 @@ def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
         ("/api/v1/orders/{number}", "get"),
         ("/api/v1/orders/by-token/{token}", "get"),
         ("/api/v1/payments/webhooks/{gateway}", "post"),
+        ("/api/v1/me/consents", "get"),
+        ("/api/v1/me/consents", "put"),
     }
     assert {(path, method) for path, method, _ in operations} == expected
     ids = [op["operationId"] for _, _, op in operations]

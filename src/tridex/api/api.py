@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from tridex.api.catalog import router as catalog_router
 from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
+from tridex.api.privacy import router as privacy_router
 from tridex.api.schemas import ErrorOut
 from tridex.core.errors import DomainError, NotFound
 
@@ -38,6 +39,7 @@ api = NinjaAPI(
 api.add_router("", markets_router)
 api.add_router("", catalog_router)
 api.add_router("", commerce_router)
+api.add_router("", privacy_router)
 
 # Registered last: any path no router claimed answers with the API's JSON 404, not a page.
 _fallback = Router()
