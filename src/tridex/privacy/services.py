@@ -412,6 +412,10 @@ def person_erase(*, user: Any) -> dict[str, int]:
             if entry.erasure != Erasure.KEEP
         ]
         for entry, rows in found:
+            if entry.eraser is not None and rows:
+                entry.eraser(rows)
+                counts[entry.label] = len(rows)
+                continue
             for row in rows:
                 if entry.erasure == Erasure.DELETE:
                     row.delete()
