@@ -190,3 +190,15 @@ def test_erased_reviews_go_and_the_products_rating_follows(customer, other, make
     product.refresh_from_db()
     assert (product.rating_count, product.rating_average) == (1, 5)
     assert not product.reviews.filter(body__contains="Too small").exists()
+
+
+def test_erasure_cancels_the_persons_other_open_requests(customer):
+    export = services.export_request(user=customer)
+    request = services.erasure_request(user=customer)
+    services.erasure_execute(request_id=request.pk)
+    export.refresh_from_db()
+    assert export.status == Status.CANCELLED
+    from tridex.privacy.tasks import build_export
+
+    assert build_export(export.pk) is False  # a late job builds and mails nothing
+    assert not PrivacyRequest.objects.get(pk=export.pk).export_file
