@@ -86,6 +86,8 @@ def test_every_operation_has_an_id_a_summary_and_error_responses(schema):
         ("/api/v1/staff/audit", "get"),
         ("/api/v1/staff/users/{user_id}/roles", "put"),
         ("/api/v1/staff/users/{user_id}/warehouses", "put"),
+        ("/api/v1/me/consents", "get"),
+        ("/api/v1/me/consents", "put"),
     }
     assert {(path, method) for path, method, _ in operations} == expected
     ids = [op["operationId"] for _, _, op in operations]

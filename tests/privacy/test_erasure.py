@@ -176,3 +176,29 @@ def test_a_closed_request_cannot_be_executed_again(customer):
     with pytest.raises(Conflict):
         services.erasure_execute(request_id=request.pk)
     assert User.objects.filter(pk=customer.pk, is_active=False).exists()
+
+
+def test_erased_reviews_go_and_the_products_rating_follows(customer, other, make_product):
+    from tridex.catalog.services import review_create
+
+    product = make_product()
+    review_create(product=product, rating=1, user=customer, body="Too small for my sofa")
+    review_create(product=product, rating=5, user=other)
+    product.refresh_from_db()
+    assert product.rating_count == 2
+    services.erasure_execute(request_id=services.erasure_request(user=customer).pk)
+    product.refresh_from_db()
+    assert (product.rating_count, product.rating_average) == (1, 5)
+    assert not product.reviews.filter(body__contains="Too small").exists()
+
+
+def test_erasure_cancels_the_persons_other_open_requests(customer):
+    export = services.export_request(user=customer)
+    request = services.erasure_request(user=customer)
+    services.erasure_execute(request_id=request.pk)
+    export.refresh_from_db()
+    assert export.status == Status.CANCELLED
+    from tridex.privacy.tasks import build_export
+
+    assert build_export(export.pk) is False  # a late job builds and mails nothing
+    assert not PrivacyRequest.objects.get(pk=export.pk).export_file

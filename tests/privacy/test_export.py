@@ -190,3 +190,19 @@ def test_customers_cannot_see_each_others_requests(built, other):
         assert status == (200 if request_id == mine.pk else 404), request_id
     page = other_client.get("/en/account/privacy/").content.decode()
     assert f"/requests/{export.pk}/" not in page
+
+
+def test_export_leaves_out_the_staff_who_handled_the_order(
+    customer, place_order, eager_celery, django_capture_on_commit_callbacks
+):
+    from tridex.orders.models import OrderEvent
+
+    order = place_order(customer)
+    OrderEvent.objects.create(order=order, kind="note", code="note", actor="boss@example.com")
+    client = client_for(customer)
+    request_export(client, django_capture_on_commit_callbacks)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(emailed_path()).streaming_content)))
+    events = json.loads(archive.read("json/orders-orderevent.json"))
+    assert events and all("actor" not in event for event in events)
+    text = "".join(archive.read(name).decode() for name in archive.namelist())
+    assert "boss@example.com" not in text

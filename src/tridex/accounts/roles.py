@@ -100,6 +100,9 @@ ROLES: dict[str, Role] = {
             ("account", "emailaddress", VIEW),
             ("accounts", "loginlockout", EDIT),
             ("catalog", "review", EDIT),
+            # Answers customers' PDPA/GDPR requests (export, erasure, access, correction).
+            ("privacy", "privacyrequest", ALL),
+            ("privacy", "consentrecord", VIEW),
         ),
     ),
     "warehouse_staff": Role(

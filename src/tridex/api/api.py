@@ -18,6 +18,7 @@ from tridex.api.catalog import router as catalog_router
 from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
 from tridex.api.reviews import router as reviews_router
+from tridex.api.privacy import router as privacy_router
 from tridex.api.schemas import ErrorOut
 from tridex.api.staff import router as staff_router
 from tridex.core.errors import DomainError, NotFound
@@ -46,6 +47,7 @@ api.add_router("", catalog_router)
 api.add_router("", commerce_router)
 api.add_router("", staff_router)
 api.add_router("", reviews_router)
+api.add_router("", privacy_router)
 
 # Registered last: any path no router claimed answers with the API's JSON 404, not a page.
 _fallback = Router()

@@ -790,6 +790,18 @@ def review_set_approved(*, review: Review, is_approved: bool) -> Review:
     return review
 
 
+def reviews_delete(*, reviews: list[Review]) -> int:
+    """Delete reviews (a customer's, on erasure); their products' ratings follow."""
+    product_ids = sorted({review.product_id for review in reviews})
+    with transaction.atomic():
+        for product_id in product_ids:
+            _lock_product(product_id)
+        deleted, _by_model = Review.objects.filter(pk__in=[r.pk for r in reviews]).delete()
+        for product in Product.objects.filter(pk__in=product_ids):
+            _refresh_rating(product)
+    return deleted
+
+
 def _lock_product(product_id: int) -> None:
     # Serializes rating recomputation so two reviews at once cannot lose a count.
     list(lock_rows(Product.objects.filter(pk=product_id)).values_list("pk", flat=True))

@@ -12,6 +12,8 @@ from typing import Any
 from tridex.orders.models import Order, OrderEvent
 from tridex.privacy.registry import Erasure, registry
 
+# Who on the staff did it: the staff member's data, not the customer's.
+STAFF = ("actor",)
 TAX_RECORD = "Tax record: kept 5+ years (Thai Revenue Code s.87/3); personal fields anonymised."
 
 
@@ -61,6 +63,7 @@ registry.register(
     erasure=Erasure.ANONYMISE,
     # Staff notes may quote the customer; the rest of the timeline says only what happened.
     anonymised={"data": lambda event: _event_data_without_notes(event)},
+    not_exported=STAFF,
     reason=TAX_RECORD,
 )
 registry.register(
@@ -68,5 +71,6 @@ registry.register(
     owner="order__user",
     fields=("tracking_number", "tracking_url"),
     erasure=Erasure.KEEP,
+    not_exported=STAFF,
     reason="Proof of delivery for the kept order; the carrier's number names no one by itself.",
 )

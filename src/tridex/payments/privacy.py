@@ -19,6 +19,6 @@ registry.register(
     owner="payment__order__user",
     fields=(),
     erasure=Erasure.KEEP,
-    not_exported=("idempotency_key",),
+    not_exported=("idempotency_key", "actor"),  # the actor is a staff member
     reason=KEPT,
 )

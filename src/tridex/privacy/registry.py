@@ -24,6 +24,7 @@ from django.db import models
 ModelRef = type[models.Model] | str
 RowFinder = Callable[[Any], "models.QuerySet[Any]"]
 Anonymised = Any | Callable[[models.Model], Any]
+Eraser = Callable[[list[Any]], None]
 
 
 class Erasure(StrEnum):
@@ -50,6 +51,9 @@ class PersonalData:
     anonymised: Mapping[str, Anonymised] = field(default_factory=dict)
     not_exported: tuple[str, ...] = ()  # secrets kept out of the export (password hashes)
     reason: str = ""
+    # The domain's own service that deletes the rows, when deleting them must update
+    # something else too (a product's review count); None deletes row by row.
+    eraser: Eraser | None = None
 
     @property
     def model(self) -> type[models.Model]:
@@ -93,6 +97,7 @@ class Registry:
         anonymised: Mapping[str, Anonymised] | None = None,
         not_exported: Iterable[str] = (),
         reason: str = "",
+        eraser: Eraser | None = None,
     ) -> PersonalData:
         """Describe the personal data of ``model`` (call from an app's ``privacy.py``)."""
         label = _label(model)
@@ -102,6 +107,8 @@ class Registry:
             raise RegistryError(f"{label}: give either owner= or rows=")
         if erasure == Erasure.ANONYMISE and not anonymised:
             raise RegistryError(f"{label}: anonymise needs the anonymised values")
+        if eraser is not None and erasure != Erasure.DELETE:
+            raise RegistryError(f"{label}: an eraser deletes; use it with Erasure.DELETE")
         if erasure == Erasure.KEEP and not reason:
             raise RegistryError(f"{label}: say why the rows are kept")
         entry = PersonalData(
@@ -113,6 +120,7 @@ class Registry:
             anonymised=dict(anonymised or {}),
             not_exported=tuple(not_exported),
             reason=reason,
+            eraser=eraser,
         )
         self._entries[label] = entry
         return entry

@@ -382,6 +382,10 @@ def erasure_execute(*, request_id: int) -> PrivacyRequest:
         )
         counts = person_erase(user=user)
         PrivacyRequest.objects.filter(user=user, kind=Kind.EXPORT).update(export_file="")
+        # An export still waiting would otherwise be built from what is left and mailed nowhere.
+        PrivacyRequest.objects.filter(user=user, status=Status.PENDING).exclude(
+            pk=request.pk
+        ).update(status=Status.CANCELLED, completed_at=timezone.now())
         request.status = Status.COMPLETED
         request.completed_at = timezone.now()
         request.save(update_fields=["status", "completed_at"])
@@ -412,6 +416,10 @@ def person_erase(*, user: Any) -> dict[str, int]:
             if entry.erasure != Erasure.KEEP
         ]
         for entry, rows in found:
+            if entry.eraser is not None and rows:
+                entry.eraser(rows)
+                counts[entry.label] = len(rows)
+                continue
             for row in rows:
                 if entry.erasure == Erasure.DELETE:
                     row.delete()
