@@ -1,7 +1,9 @@
 // Build the storefront assets into src/tridex/static/build/ (git-ignored; Django's
 // collectstatic picks them up from there). Run with `npm run build` inside frontend/.
 //
-// No bundler: htmx and Alpine ship ready-made minified builds, which are copied as they are;
+// No bundler: htmx and Alpine ship ready-made minified builds, which are copied as they are
+// (Alpine's CSP build: it never evaluates strings, so the Content-Security-Policy needs no
+// 'unsafe-eval'; its components are registered by name in src/app.js);
 // our own CSS and JS are minified with esbuild's transform API.
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -13,7 +15,7 @@ const out = join(here, "..", "src", "tridex", "static", "build");
 
 const vendor = {
   "htmx.min.js": "node_modules/htmx.org/dist/htmx.min.js",
-  "alpine.min.js": "node_modules/alpinejs/dist/cdn.min.js",
+  "alpine.min.js": "node_modules/@alpinejs/csp/dist/cdn.min.js",
 };
 const own = {
   "app.css": { src: "src/app.css", loader: "css" },

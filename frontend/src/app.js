@@ -5,6 +5,7 @@
  *   server's page (a 422 naming the bad field, a 404) instead of nothing happening.
  * - The listing filters open by default on wide screens and keep their open state across swaps.
  * - Address forms show the Thai or the international fields for the chosen country.
+ * - Alpine components (the CSP build runs none written in HTML) are registered here.
  * - The header's cart badge reads the item count the cart pages keep in a cookie, so pages
  *   served from the shared cache still show the shopper's own count.
  */
@@ -91,6 +92,34 @@
   // Stripe.js is loaded after this file, so the Payment Element is mounted once the page has
   // loaded everything.
   window.addEventListener("load", mountStripe);
+
+  // Alpine components, registered by name: Alpine's CSP build runs no expression written in
+  // the HTML, so templates name a component (x-data="categoryMenu") and its properties only.
+  document.addEventListener("alpine:init", function () {
+    var Alpine = window.Alpine;
+    // A form that submits as soon as one of its fields changes (the market switch).
+    Alpine.data("autoSubmit", function () {
+      return {
+        submit: function () { this.$root.requestSubmit(); }
+      };
+    });
+    // The category list folds behind a toggle button on narrow screens.
+    Alpine.data("categoryMenu", function () {
+      return {
+        open: false,
+        toggleHidden: false,
+        toggle: function () { this.open = !this.open; },
+        get expanded() { return this.open ? "true" : "false"; },
+        get listClass() { return { "is-collapsed": !this.open }; }
+      };
+    });
+    // Checkout's billing address hides while "same as the delivery address" is ticked.
+    Alpine.data("billingAddress", function () {
+      return {
+        sync: function (event) { this.$refs.billing.hidden = event.target.checked; }
+      };
+    });
+  });
 
   function start() {
     openFilters();

@@ -11,7 +11,7 @@ import argparse
 import os
 import secrets
 import signal
-import subprocess
+import subprocess  # nosec B404  # starts Tridex's own processes from fixed argument lists
 import sys
 import time
 from collections.abc import Sequence
@@ -140,7 +140,7 @@ def _ensure_demo_site(host: str, port: int) -> None:
 
 def _run_processes(commands: dict[str, list[str]]) -> int:
     """Run processes side by side until one exits or Ctrl-C; then stop them all."""
-    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603  # nosec B603  # fixed argument lists, no shell
     stopping = False
 
     def stop(*_: object) -> None:
@@ -207,17 +207,17 @@ def serve(args: argparse.Namespace) -> int:
     cmd = _serve_command(args.host, args.port, args.workers, args.interface, args.threads)
     # Become the server: a process manager's signals then reach Granian itself, which stops its
     # workers (a child would leave them running, still bound to the port).
-    os.execv(cmd[0], cmd)  # noqa: S606
+    os.execv(cmd[0], cmd)  # noqa: S606  # nosec B606  # execs our own server with a fixed argument list
 
 
 def worker(args: argparse.Namespace) -> int:
     _django_setup()
-    return subprocess.call(_worker_command(args.concurrency))  # noqa: S603
+    return subprocess.call(_worker_command(args.concurrency))  # noqa: S603  # nosec B603  # fixed argument list, no shell
 
 
 def beat(args: argparse.Namespace) -> int:
     _django_setup()
-    return subprocess.call(_beat_command())  # noqa: S603
+    return subprocess.call(_beat_command())  # noqa: S603  # nosec B603  # fixed argument list, no shell
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+BUILD = Path(__file__).resolve().parents[2] / "src" / "tridex" / "static" / "build"
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,17 @@ def _plain_http_for_live_server():
 @pytest.fixture(scope="session")
 def live_server(_plain_http_for_live_server, live_server):
     return live_server
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_variant_picker.py
+    assert (BUILD / "htmx.min.js").is_file(), "build the assets first: cd frontend && npm run build"
+    assert Path(CHROMIUM).is_file(), "install Debian's Chromium: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()

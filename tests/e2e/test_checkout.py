@@ -4,33 +4,15 @@ and in the back office."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from allauth.account.models import EmailAddress
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.conftest import THAI_ADDRESS
 from tridex.accounts.models import User
 from tridex.orders.models import Order, OrderStatus
 
-CHROMIUM = "/usr/bin/chromium"
-BUILD = Path(__file__).resolve().parents[2] / "src" / "tridex" / "static" / "build"
 PASSWORD = "Sofa-cover-2026"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_variant_picker.py
-    assert (BUILD / "htmx.min.js").is_file(), "build the assets first: cd frontend && npm run build"
-    assert Path(CHROMIUM).is_file(), "install Debian's Chromium: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def phone(browser) -> Page:

@@ -148,7 +148,7 @@ def test_unpublished_product_is_404(client, shop):
 def test_500_template_renders_without_a_request():
     with translation.override("en"):
         page = render_to_string("500.html")
-    assert "Something went wrong" in page and "<style>" in page
+    assert "Something went wrong" in page and "<style" in page
 
 
 def test_search_shows_results_and_an_empty_state(client, shop):

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/tridex
@@ -468,3 +469,38 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60,
     },
 }
+# --- Hardening ------------------------------------------------------------------------------
+# Content Security Policy, enforced (docs/decisions/0010-security-hardening.md). Scripts are
+# same-origin files or carry the response's nonce; nothing is evaluated from strings (Alpine's
+# CSP build, htmx with allowEval off). The order page, where a card is paid, widens it for
+# Stripe (storefront/checkout_views.py). Templates read the nonce as {% csp_nonce_attr %}.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+_context_processors: list[str] = TEMPLATES[0]["OPTIONS"]["context_processors"]  # type: ignore[index]
+_context_processors.append("django.template.context_processors.csp")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    **({"upgrade-insecure-requests": True} if HTTPS else {}),
+}
+# Browsers POST violations here as JSON (empty: not reported anywhere but the console).
+TRIDEX_CSP_REPORT_URI = os.environ.get("TRIDEX_CSP_REPORT_URI", "")
+if TRIDEX_CSP_REPORT_URI:
+    SECURE_CSP["report-uri"] = [TRIDEX_CSP_REPORT_URI]
+# The API docs (/api/v1/docs) from django-ninja's own static files: without the app listed
+# ninja serves a page that loads Swagger UI from a CDN through an inline script.
+INSTALLED_APPS.append("ninja")
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"

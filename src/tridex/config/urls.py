@@ -8,6 +8,8 @@ from django.views.static import serve as serve_file
 from tridex.api.api import api
 from tridex.core.views import healthz, readyz
 
+handler500 = "tridex.core.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

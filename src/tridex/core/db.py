@@ -51,7 +51,7 @@ def copy_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequenc
     # executemany, which matters for the narrow tables with millions of rows.
     limit = connection.features.max_query_params or 999
     per_statement = max(1, min(1_000, limit // len(columns)))
-    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (quoted model metadata)
+    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (quoted model metadata)  # nosec B608
     placeholder = "({})".format(", ".join(["%s"] * len(columns)))
     with connection.cursor() as cursor:
         for batch in _batches(rows, per_statement):
@@ -103,7 +103,7 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
         quote = connection.ops.quote_name
-        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608  # nosec B608  # quoted model metadata
         start = int(cursor.fetchone()[0]) + 1
     return list(range(start, start + count))
 

@@ -18,6 +18,11 @@ replaced by a placeholder, and a hit puts the visitor's own token back (and lets
 middleware set the cookie that goes with it), so cached pages stay CSRF-protected. A page that
 used a token the cache cannot find in its body is not cached.
 
+The Content-Security-Policy nonce is personal too, and more: a nonce that two responses share
+is one an attacker can read from the first and use in the second. The page is stored with its
+nonce replaced by a placeholder, and each hit gets the request's own fresh nonce, the one the
+CSP middleware then names in that response's header.
+
 The cache must be shared by every process that can change the catalog (Redis): a per-process
 memory cache would keep serving a page another process has made stale. Settings turn it on only
 then (``PAGE_CACHE_SECONDS``, see config/settings.py).
@@ -44,6 +49,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -51,6 +57,7 @@ from django.utils.cache import patch_vary_headers
 CACHE_HEADER = "X-Tridex-Cache"
 _CSRF_PLACEHOLDER = b"\x00tridex-csrf\x00"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+_NONCE_PLACEHOLDER = b"\x00tridex-csp-nonce\x00"
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
 _KEY_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target")
 
@@ -186,6 +193,11 @@ def _entry(request: HttpRequest, response: HttpResponse, timeout: int) -> dict[s
             return None
         for token in tokens:
             content = content.replace(token, _CSRF_PLACEHOLDER)
+    nonce = get_nonce(request)
+    if nonce:  # true only once the page used it
+        content = content.replace(
+            f'nonce="{nonce}"'.encode("ascii"), b'nonce="' + _NONCE_PLACEHOLDER + b'"'
+        )
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
     # "expires" (wall clock, the same in every process) bounds the local copies' lifetime too.
     return {"content": content, "headers": headers, "expires": time.time() + timeout}
@@ -197,6 +209,9 @@ def _from_cache(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     if personal:
         # get_token also marks the CSRF cookie for the middleware to set, as rendering would.
         content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode("ascii"))
+    if _NONCE_PLACEHOLDER in content:
+        # Reading the nonce generates it, so the CSP middleware names it in the header.
+        content = content.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)).encode("ascii"))
     response = HttpResponse(content)
     for name, value in entry["headers"].items():
         response[name] = value

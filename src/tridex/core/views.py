@@ -1,4 +1,4 @@
-"""Health endpoints for load balancers and orchestrators."""
+"""Health endpoints for load balancers and orchestrators, and the server error page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import uuid
 
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.middleware.csp import get_nonce
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,3 +67,12 @@ def _check_broker() -> tuple[bool, str]:
     except Exception as exc:
         return False, type(exc).__name__
     return True, str(transport)
+
+
+def server_error(request: HttpRequest) -> HttpResponseServerError:
+    """Render the self-contained 500 page, its inline style allowed by this response's nonce.
+
+    Django's own handler renders without any context, so the style would carry no nonce and
+    the enforced Content-Security-Policy would drop it.
+    """
+    return HttpResponseServerError(render_to_string("500.html", {"csp_nonce": get_nonce(request)}))

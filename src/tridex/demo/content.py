@@ -14,7 +14,7 @@ from decimal import Decimal
 BRAND_TH = "นวลโฮม"
 BRAND_EN = "Nuan Home"
 SKU_PREFIX = "NH-"
-DEMO_PASSWORD = "nuan-home-demo"  # noqa: S105 - printed demo login, not a secret
+DEMO_PASSWORD = "nuan-home-demo"  # noqa: S105 - printed demo login, not a secret  # nosec B105
 
 MARKETS = [
     {

@@ -171,7 +171,7 @@ def _load_categories() -> dict[str, Category]:
 
 def load_customers(summary: Summary) -> list[User]:
     customers = []
-    password_hash = ""
+    password_hash = ""  # nosec B105  # an empty placeholder, not a password
     for email, first, last, language, phone, address in content.CUSTOMERS:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -277,7 +277,7 @@ def _load_variants(
 ) -> dict[str, list[Variant]]:
     values = refs.values
     axis = spec.axis or ("",)
-    rng = random.Random(spec.key)
+    rng = random.Random(spec.key)  # nosec B311  # demo data, seeded for reproducibility
     by_colour: dict[str, list[Variant]] = {}
     position = 0
     for a, axis_code in enumerate(axis):

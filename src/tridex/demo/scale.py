@@ -155,7 +155,7 @@ def _variants(
     links: list[tuple[Row, list[Any]]] = []
     amounts: list[tuple[Decimal, Decimal | None]] = []
     for product, i in zip(products, indices, strict=True):
-        rng = random.Random(i)
+        rng = random.Random(i)  # nosec B311  # demo data, seeded for reproducibility
         line = LINES[i % len(LINES)]
         picks = rng.sample(colours, rng.choice((2, 3)))
         fixed = _axis_values(line[1], i, values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tridex.accounts.forms import AddressForm
@@ -190,6 +192,31 @@ def _order_url(request: HttpRequest, order: Order) -> str:
     return reverse("orders:guest", kwargs={"token": str(order.token)})
 
 
+def _with_stripe(policy: dict[str, Any]) -> dict[str, Any]:
+    """Widen ``policy`` by the origins Stripe's Payment Element loads from and talks to.
+
+    Only the order page, where a card is paid, gets it: every other page keeps Stripe out.
+    """
+    stripe = {
+        "script-src": ["https://js.stripe.com", "https://*.js.stripe.com"],
+        "frame-src": [
+            "https://js.stripe.com",
+            "https://*.js.stripe.com",
+            "https://hooks.stripe.com",
+        ],
+        "connect-src": ["https://api.stripe.com"],
+        "img-src": ["https://*.stripe.com"],
+    }
+    widened = dict(policy)
+    for directive, origins in stripe.items():
+        kept = [value for value in policy.get(directive, []) if value != "'none'"]
+        widened[directive] = [*kept, *origins]
+    return widened
+
+
+ORDER_PAGE_CSP = _with_stripe(settings.SECURE_CSP)
+
+
 def _order_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     payment = payment_current(order=order)
     context: dict[str, Any] = {
@@ -230,6 +257,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @shop_view
+@csp_override(ORDER_PAGE_CSP)
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = order_for_customer(user=request.user, number=number)
     return render(request, "storefront/order_detail.html", _order_context(request, order))
@@ -237,6 +265,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @shop_view
+@csp_override(ORDER_PAGE_CSP)
 def order_guest(request: HttpRequest, token: str) -> HttpResponse:
     order = order_for_token(token=token)
     return render(request, "storefront/order_detail.html", _order_context(request, order))
