@@ -363,8 +363,13 @@ def test_staff_lists_do_not_grow_with_the_page(client, place, make_product, ware
     variants = [make_product(price="500", stock=20).variants.get() for _ in range(3)]
     for variant in variants:
         place(variant)
-    _owner, headers = signed_in(client, "store_manager")
-    paths = ["/api/v1/staff/orders", "/api/v1/staff/stock", "/api/v1/staff/products"]
+    _owner, headers = signed_in(client, "owner")
+    paths = [
+        "/api/v1/staff/orders",
+        "/api/v1/staff/stock",
+        "/api/v1/staff/products",
+        "/api/v1/staff/audit",
+    ]
     small = {p: _queries(client, f"{p}?page_size=1", headers) for p in paths}
     for variant in variants:
         make_product(price="600", stock=3)
