@@ -137,7 +137,7 @@ def test_confirm_ship_refund_go_through_the_services_and_are_audited(client, pla
     _user, headers = signed_in(client, "order_manager")
     base = f"/api/v1/staff/orders/{order.number}"
 
-    confirmed = post(client, f"{base}/confirm-payment", **headers)
+    confirmed = post(client, f"{base}/confirm-payment", **headers, **{"User-Agent": "ShopApp/2"})
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["status"] == "paid"
     again = post(client, f"{base}/confirm-payment", **headers)
@@ -166,6 +166,7 @@ def test_confirm_ship_refund_go_through_the_services_and_are_audited(client, pla
     assert confirm_entry.changes["status"] == ["pending_payment", "paid"]
     assert confirm_entry.actor_label == "order_manager@example.com"
     assert confirm_entry.data["via"] == "staff_api"
+    assert (confirm_entry.ip, confirm_entry.user_agent) == ("127.0.0.1", "ShopApp/2")
     assert entries.get(data__action="refund").action == AuditEntry.Action.REFUND
 
 
@@ -186,6 +187,9 @@ def test_a_refused_action_changes_nothing_and_records_nothing(client, place, var
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == OrderStatus.CANCELLED
     assert stock_of(variant) == (5, 0)
+    entry = AuditEntry.objects.get(object_type="orders.order", data__action="cancel")
+    assert entry.changes["status"] == ["pending_payment", "cancelled"]
+    assert entry.data["reason"] == "asked"
 
 
 # --- Products, prices, stock ------------------------------------------------------------------
