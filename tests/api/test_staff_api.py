@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.api.staff_helpers import member, signed_in
 from tests.checkout.conftest import details
@@ -32,6 +33,9 @@ def _fast(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     cache.clear()
+    # Each request activates English; the override puts the language back for later tests.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
