@@ -273,3 +273,12 @@ def stripe_settings(settings, stripe_server: FakeStripe):
     settings.STRIPE_WEBHOOK_SECRET = stripe_server.webhook_secret
     settings.STRIPE_API_BASE = stripe_server.url
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request activates its page's language for
+    the rest of the thread, which made later tests depend on which test ran before them."""
+    from django.utils import translation
+
+    translation.deactivate()

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.api.staff_helpers import member, signed_in
 from tests.checkout.conftest import details
@@ -32,6 +33,9 @@ def _fast(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     cache.clear()
+    # Each request activates English; the override puts the language back for later tests.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -137,7 +141,7 @@ def test_confirm_ship_refund_go_through_the_services_and_are_audited(client, pla
     _user, headers = signed_in(client, "order_manager")
     base = f"/api/v1/staff/orders/{order.number}"
 
-    confirmed = post(client, f"{base}/confirm-payment", **headers)
+    confirmed = post(client, f"{base}/confirm-payment", **headers, **{"User-Agent": "ShopApp/2"})
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["status"] == "paid"
     again = post(client, f"{base}/confirm-payment", **headers)
@@ -166,6 +170,7 @@ def test_confirm_ship_refund_go_through_the_services_and_are_audited(client, pla
     assert confirm_entry.changes["status"] == ["pending_payment", "paid"]
     assert confirm_entry.actor_label == "order_manager@example.com"
     assert confirm_entry.data["via"] == "staff_api"
+    assert (confirm_entry.ip, confirm_entry.user_agent) == ("127.0.0.1", "ShopApp/2")
     assert entries.get(data__action="refund").action == AuditEntry.Action.REFUND
 
 
@@ -186,6 +191,9 @@ def test_a_refused_action_changes_nothing_and_records_nothing(client, place, var
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == OrderStatus.CANCELLED
     assert stock_of(variant) == (5, 0)
+    entry = AuditEntry.objects.get(object_type="orders.order", data__action="cancel")
+    assert entry.changes["status"] == ["pending_payment", "cancelled"]
+    assert entry.data["reason"] == "asked"
 
 
 # --- Products, prices, stock ------------------------------------------------------------------
@@ -363,8 +371,13 @@ def test_staff_lists_do_not_grow_with_the_page(client, place, make_product, ware
     variants = [make_product(price="500", stock=20).variants.get() for _ in range(3)]
     for variant in variants:
         place(variant)
-    _owner, headers = signed_in(client, "store_manager")
-    paths = ["/api/v1/staff/orders", "/api/v1/staff/stock", "/api/v1/staff/products"]
+    _owner, headers = signed_in(client, "owner")
+    paths = [
+        "/api/v1/staff/orders",
+        "/api/v1/staff/stock",
+        "/api/v1/staff/products",
+        "/api/v1/staff/audit",
+    ]
     small = {p: _queries(client, f"{p}?page_size=1", headers) for p in paths}
     for variant in variants:
         make_product(price="600", stock=3)
