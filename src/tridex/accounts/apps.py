@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="tridex.accounts.roles")
+        from tridex.accounts import receivers  # noqa: F401  (factor used → email)
 
 
 def _sync_roles(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
