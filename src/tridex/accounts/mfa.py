@@ -61,11 +61,16 @@ class StaffMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if path.startswith((BACK_OFFICE_PREFIX, STAFF_API_PREFIX)) and mfa_enrolment_required(
-            request.user
-        ):
-            return _refuse(request, api=path.startswith(STAFF_API_PREFIX))
+        staff_api = _under(path, STAFF_API_PREFIX)
+        if (staff_api or _under(path, BACK_OFFICE_PREFIX)) and mfa_enrolment_required(request.user):
+            return _refuse(request, api=staff_api)
         return self.get_response(request)
+
+
+def _under(path: str, prefix: str) -> bool:
+    """Tell whether ``path`` is the prefix's folder itself (with or without its slash) or
+    anything inside it."""
+    return path.startswith(prefix) or path == prefix.rstrip("/")
 
 
 def _refuse(request: HttpRequest, *, api: bool) -> HttpResponse:
