@@ -488,3 +488,15 @@ def test_staff_fixtures_are_enrolled(staff):
     """Every staff account made in tests has a factor (tests/conftest.py)."""
     assert EmailAddress.objects.filter(user=staff).exists()
     assert not mfa_enrolment_required(staff)
+
+
+def test_the_back_office_shows_factors_but_never_their_secrets(client, staff, make_user):
+    owner = make_user(email="owner@example.com", is_staff=True, is_superuser=True)
+    totp = Authenticator.objects.get(user=staff, type=T.TOTP)
+    client.force_login(owner)
+    page = client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+    assert page.status_code == 200 and staff.email in page.text
+    assert totp_secret_of(staff) not in page.text and 'name="data"' not in page.text
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+    changed = client.post(reverse("admin:mfa_authenticator_change", args=[totp.pk]), {})
+    assert changed.status_code == 403
