@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -193,6 +194,13 @@ def test_a_used_totp_code_cannot_be_replayed(client, customer, own_cache):
     assert response.status_code == 200
     assert "Incorrect code" in response.text or "ไม่ถูกต้อง" in response.text
     assert signed_in_as(thief) is None
+
+
+def test_a_code_from_minutes_ago_is_refused(client, customer):
+    secret = enrol_totp(customer)
+    sign_in(client, customer.email)
+    assert enter_code(client, totp_code(secret, at=time.time() - 120)).status_code == 200
+    assert signed_in_as(client) is None
 
 
 def test_guessing_codes_is_stopped_even_for_the_right_code(client, customer, own_cache):

@@ -365,6 +365,9 @@ MIDDLEWARE.insert(
 # enrolled an authenticator app or a security key. The demo shop turns this off and says so.
 TRIDEX_STAFF_MFA_REQUIRED = env_bool("TRIDEX_STAFF_MFA_REQUIRED", True)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A code from the 30 seconds before or after also counts: phones' clocks drift, and a code
+# typed as it turns over should not fail. Each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 # A passkey signs in on its own (it proves possession and a PIN or biometric).
 MFA_PASSKEY_LOGIN_ENABLED = True
 # fido2 checks that the browser's origin is HTTPS; the demo on http://127.0.0.1 is not. Off
