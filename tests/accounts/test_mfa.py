@@ -180,6 +180,19 @@ def test_signing_in_asks_for_the_code_and_emails_its_use(client, make_user, lang
     assert subjects() == [subject]
 
 
+def test_confirming_it_is_you_with_a_code_is_emailed_and_audited(client, staff):
+    secret = totp_secret_of(staff)
+    sign_in(client, staff.email)
+    enter_code(client, totp_code(secret))
+    mail.outbox.clear()
+    next_code = totp_code(secret, at=time.time() + 30)  # the one just used is spent
+    response = client.post(reverse("mfa_reauthenticate"), {"code": next_code})
+    assert response.status_code == 302
+    assert subjects() == ["[Tridex] Two-factor authentication used to confirm it was you"]
+    used = factor_entries(staff, A.FACTOR_USED)
+    assert [e.data["reauthenticated"] for e in used] == [False, True]
+
+
 def test_a_used_totp_code_cannot_be_replayed(client, customer, own_cache):
     """Someone who saw a code (over a shoulder, in a phishing page) cannot use it again."""
     secret = enrol_totp(customer)
