@@ -282,3 +282,67 @@ def _default_language() -> None:
     from django.utils import translation
 
     translation.deactivate()
+
+
+# --- Staff sign-in factors -------------------------------------------------------------------
+
+
+def enrol_totp(user) -> str:
+    """Give ``user`` an authenticator app and recovery codes, as enrolling does; return the
+    app's secret (``totp_code(secret)`` computes its current code)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_secret_of(user) -> str:
+    """The secret of ``user``'s authenticator app."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    totp = Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP)
+    return decrypt(totp.data["secret"])
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The code an authenticator app with ``secret`` shows at ``at`` (default: now)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def _enrol_staff(sender, instance, **kwargs) -> None:
+    from allauth.mfa.models import Authenticator
+
+    if instance.is_staff and not Authenticator.objects.filter(user_id=instance.pk).exists():
+        enrol_totp(instance)
+
+
+@pytest.fixture(autouse=True)
+def _staff_have_a_factor(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every staff account a test makes has an authenticator app, as every staff account must
+    have while TRIDEX_STAFF_MFA_REQUIRED is on (the default, kept on in tests). Tests of the
+    requirement itself ask for ``staff_without_factor``."""
+    if "staff_without_factor" in request.fixturenames:
+        yield
+        return
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_save
+
+    uid = "tests.enrol_staff"
+    post_save.connect(_enrol_staff, sender=get_user_model(), dispatch_uid=uid)
+    yield
+    post_save.disconnect(sender=get_user_model(), dispatch_uid=uid)
+
+
+@pytest.fixture
+def staff_without_factor() -> None:
+    """Staff accounts made in this test have no second factor (see ``_staff_have_a_factor``)."""

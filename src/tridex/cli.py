@@ -170,9 +170,28 @@ def _run_processes(commands: dict[str, list[str]]) -> int:
     return code
 
 
-def demo(args: argparse.Namespace) -> int:
+def _demo_environment() -> None:
+    """Set the demo's defaults (the web, worker and beat processes inherit them)."""
     # The demo serves plain HTTP on loopback; production keeps the HTTPS defaults.
     os.environ.setdefault("TRIDEX_HTTPS", "0")
+    # The demo owner signs in to /admin/ with a password alone; a real shop keeps this on.
+    os.environ.setdefault("TRIDEX_STAFF_MFA_REQUIRED", "0")
+
+
+def _staff_mfa_notice() -> str:
+    """One line that says whether staff need a second factor to reach the back office."""
+    from django.conf import settings
+
+    if settings.TRIDEX_STAFF_MFA_REQUIRED:
+        return "  Staff 2FA:         required (set up an authenticator app or key on first visit)"
+    return (
+        "  Staff 2FA:         OFF in this demo (TRIDEX_STAFF_MFA_REQUIRED=0); "
+        "a real shop keeps it on"
+    )
+
+
+def demo(args: argparse.Namespace) -> int:
+    _demo_environment()
     _django_setup()
     from django.conf import settings
 
@@ -189,6 +208,7 @@ def demo(args: argparse.Namespace) -> int:
         f"  Back office:       {url}/admin/\n"
         f"  API docs:          {url}/api/v1/docs\n"
         f"  Admin login:       {DEMO_ADMIN_EMAIL} / {password}\n"
+        f"{_staff_mfa_notice()}\n"
         f"  Database:          {settings.DATABASES['default']['NAME']}\n"
         "  Press Ctrl-C to stop.\n",
         flush=True,

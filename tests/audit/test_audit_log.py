@@ -16,6 +16,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import totp_code, totp_secret_of
 from tridex.audit.admin_site import AuditedAdmin
 from tridex.audit.context import Actor
 from tridex.audit.models import AppendOnly, AuditArchive, AuditEntry
@@ -127,6 +128,8 @@ def test_staff_sign_ins_and_failed_sign_ins_are_recorded(client, make_staff, dja
     client.post(login, {"login": "nok@example.com", "password": "a-long-password-1"})
     (failed,) = entries(action=A.LOGIN_FAILED)
     assert (failed.object_id, failed.ip, failed.actor_id) == (str(staff.pk), "10.9.9.9", None)
+    assert not entries(action=A.LOGIN)  # staff are signed in only after their second factor
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_secret_of(staff))})
     (signed_in,) = entries(action=A.LOGIN)
     assert signed_in.actor_id == staff.pk
     client.post(reverse("account_logout"))

@@ -76,3 +76,21 @@ def test_serve_answers_on_both_interfaces(interface, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_demo_turns_the_staff_second_factor_off_and_says_so(monkeypatch, settings):
+    monkeypatch.delenv("TRIDEX_STAFF_MFA_REQUIRED", raising=False)
+    monkeypatch.delenv("TRIDEX_HTTPS", raising=False)
+    cli._demo_environment()
+    assert os.environ["TRIDEX_STAFF_MFA_REQUIRED"] == "0"
+    settings.TRIDEX_STAFF_MFA_REQUIRED = False
+    assert "OFF in this demo" in cli._staff_mfa_notice()
+
+
+def test_the_demo_keeps_the_staff_second_factor_when_asked(monkeypatch, settings):
+    monkeypatch.setenv("TRIDEX_STAFF_MFA_REQUIRED", "1")
+    monkeypatch.delenv("TRIDEX_HTTPS", raising=False)
+    cli._demo_environment()
+    assert os.environ["TRIDEX_STAFF_MFA_REQUIRED"] == "1"
+    settings.TRIDEX_STAFF_MFA_REQUIRED = True
+    assert "required" in cli._staff_mfa_notice()

@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
-from tests.conftest import THAI_ADDRESS
+from tests.conftest import THAI_ADDRESS, totp_code, totp_secret_of
 from tridex.accounts.models import User
 from tridex.orders.models import Order, OrderStatus
 
@@ -63,12 +63,16 @@ def fill_address(page: Page) -> None:
 
 
 def in_back_office(browser, live_url: str, order: Order) -> None:
+    """Staff sign in on the shop's sign-in page with their password and authenticator app."""
     page = phone(browser)
-    user(f"staff-{order.number}@example.com", staff=True)
-    page.goto(f"{live_url}/admin/login/")
-    page.fill("input[name=username]", f"staff-{order.number}@example.com")
+    staff = user(f"staff-{order.number}@example.com", staff=True)
+    page.goto(f"{live_url}/admin/")
+    page.fill("input[name=login]", staff.email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("input[type=submit]").click()
+    page.locator("form:has(input[name=login]) [type=submit]").first.click()
+    page.fill("input[name=code]", totp_code(totp_secret_of(staff)))
+    page.locator("form:has(input[name=code]) [type=submit]").click()
+    expect(page).to_have_url(f"{live_url}/admin/")
     page.goto(f"{live_url}/admin/orders/order/")
     expect(page.locator("#result_list")).to_contain_text(order.number)
 

@@ -1,9 +1,12 @@
-"""Admin for customers: users are found by email and name (there is no username)."""
+"""Admin for customers: users are found by email and name (there is no username); sign-in
+factors can be seen and removed, never read or written."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import allauth.mfa.admin  # noqa: F401  (registers allauth's Authenticator admin, replaced below)
+from allauth.mfa.models import Authenticator
 from allauth.usersessions import admin as allauth_usersessions_admin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
@@ -273,3 +276,26 @@ class UserSessionAdmin(allauth_usersessions_admin.UserSessionAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         user_sessions_end(actor=request.user, sessions=queryset)  # type: ignore[arg-type]
+
+
+# allauth registers its own (imported above, first): replaced, not registered over this one.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Staff see who has which factor and can remove one (a lost phone); nobody reads or writes
+    a factor's secret here, or makes a factor on someone else's behalf."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from tridex.accounts import receivers  # noqa: F401  (sign-in history, session clocks)
+        from tridex.accounts import receivers  # noqa: F401  (sign-in history, lockouts, factor mails)
 
         post_migrate.connect(_sync_roles, dispatch_uid="tridex.accounts.roles")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -152,6 +153,11 @@ def _comparable(initial: dict[str, Any], stored: dict[str, Any]) -> dict[str, An
 
 
 class AuditedAdminSite(admin.AdminSite):
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """Send staff to the shop's sign-in page, which asks for their second factor (Django's
+        own admin form would sign them in with a password alone)."""
+        return secure_admin_login(super().login)(request, extra_context)
+
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedAdmin):

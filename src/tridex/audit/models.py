@@ -38,6 +38,10 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("Signed out")
         EXPORT = "export", _("Export")
         REFUND = "refund", _("Refund")
+        FACTOR_ADDED = "factor_added", _("Added a sign-in factor")
+        FACTOR_REMOVED = "factor_removed", _("Removed a sign-in factor")
+        FACTOR_USED = "factor_used", _("Used a sign-in factor")
+        RECOVERY_CODES_RESET = "recovery_codes_reset", _("Made new recovery codes")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

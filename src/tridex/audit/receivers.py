@@ -1,15 +1,22 @@
-"""Sign-ins, sign-outs and failed sign-ins of staff accounts go to the audit log.
+"""Sign-ins, sign-outs, failed sign-ins and sign-in factor changes of staff accounts go to the
+audit log.
 
 Customers' own sign-in history belongs to their sessions; the audit log is about staff.
 Sessions ended by a staff member (``accounts.sessions_ended``) are recorded as staff actions.
 A failed sign-in is recorded when the address tried belongs to a staff account, whether or not
-the password was close, which is what someone guessing a staff password looks like.
+the password was close, which is what someone guessing a staff password looks like. A wrong
+second-factor code after the right password is a failed sign-in too.
+
+Factor entries name the account as their object (its security is what changed) and the factor
+in their details; the authenticator row itself may already be gone.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -51,6 +58,49 @@ def _login_failed(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:400] if request is not None else "",
     )
     audit_record(action=A.LOGIN_FAILED, obj=staff, actor=actor)
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="tridex.audit.factor_added")
+def _factor_added(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    _record_factor(A.FACTOR_ADDED, request, user, kwargs["authenticator"])
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="tridex.audit.factor_removed")
+def _factor_removed(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    _record_factor(A.FACTOR_REMOVED, request, user, kwargs["authenticator"])
+
+
+@receiver(mfa_signals.authenticator_reset, dispatch_uid="tridex.audit.recovery_codes_reset")
+def _factor_reset(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    _record_factor(A.RECOVERY_CODES_RESET, request, user, kwargs["authenticator"])
+
+
+@receiver(mfa_signals.authenticator_used, dispatch_uid="tridex.audit.factor_used")
+def _factor_used(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    how = {"reauthenticated": bool(kwargs.get("reauthenticated"))}
+    how["passwordless"] = bool(kwargs.get("passwordless"))
+    _record_factor(A.FACTOR_USED, request, user, kwargs["authenticator"], **how)
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="tridex.audit.factor_failed")
+def _factor_failed(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    how = {"reauthentication": bool(kwargs.get("reauthentication"))}
+    _record_factor(A.LOGIN_FAILED, request, user, kwargs["authenticator"], **how)
+
+
+def _record_factor(
+    action: str,
+    request: HttpRequest | None,
+    user: Any,
+    authenticator: Authenticator,
+    **details: bool,
+) -> None:
+    if not user.is_staff:
+        return
+    data = {"factor": authenticator.type, "authenticator_id": authenticator.pk, **details}
+    if authenticator.type == Authenticator.Type.WEBAUTHN:
+        data["name"] = str(authenticator)
+    audit_record(action=action, obj=user, data=data, actor=_actor(request, user))
 
 
 def _actor(request: HttpRequest | None, user: Any) -> Actor:

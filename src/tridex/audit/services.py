@@ -29,6 +29,9 @@ from tridex.core.locking import lock_rows
 
 REDACTED = "[redacted]"
 _SECRET_WORDS = ("password", "secret", "token", "otp", "recovery")
+# Whole columns that hold secrets under a plain name: an authenticator's data is its TOTP seed,
+# its recovery-code seed or its key's credential.
+_SECRET_COLUMNS = {"mfa.authenticator": {"data"}}
 # Bookkeeping columns that change on every save and say nothing about what staff did.
 _SKIPPED_FIELDS = {"updated_at", "last_login"}
 
@@ -115,8 +118,11 @@ def snapshot(model: type[models.Model], pks: Iterable[Any]) -> dict[str, dict[st
         return {}
     opts = model._meta
     names = [f.attname for f in opts.concrete_fields]
-    rows = {
-        str(row[opts.pk.attname]): {k: _value(k, v) for k, v in row.items()}
+    secret = _SECRET_COLUMNS.get(opts.label_lower, set())
+    rows: dict[str, dict[str, Any]] = {
+        str(row[opts.pk.attname]): {
+            k: _redacted(v) if k in secret else _value(k, v) for k, v in row.items()
+        }
         for row in model._base_manager.filter(pk__in=pks).values(*names)
     }
     for field in opts.many_to_many:
@@ -147,9 +153,13 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 def _value(name: str, value: Any) -> Any:
     if value is not None and any(word in name.lower() for word in _SECRET_WORDS):
-        # Whether it changed still shows; what it was never does.
-        return f"{REDACTED}:{hashlib.sha256(str(value).encode()).hexdigest()[:12]}"
+        return _redacted(value)
     return jsonable(value)
+
+
+def _redacted(value: Any) -> str:
+    # Whether it changed still shows; what it was never does.
+    return f"{REDACTED}:{hashlib.sha256(str(value).encode()).hexdigest()[:12]}"
 
 
 def jsonable(value: Any) -> Any:

@@ -504,3 +504,26 @@ INSTALLED_APPS.append("ninja")
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# --- Two-factor authentication ----------------------------------------------------------------
+# allauth's MFA: authenticator apps (TOTP), passkeys and security keys (WebAuthn), and
+# single-use recovery codes, on the account pages and in the headless API.
+INSTALLED_APPS += ["allauth.mfa"]
+# After messages (it leaves one for the page it redirects to) and allauth's own middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "tridex.accounts.mfa.StaffMFAMiddleware",
+)
+# Staff reach the back office (/admin/) and the staff API (/api/v1/staff/) only once they have
+# enrolled an authenticator app or a security key. The demo shop turns this off and says so.
+TRIDEX_STAFF_MFA_REQUIRED = env_bool("TRIDEX_STAFF_MFA_REQUIRED", True)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A code from the 30 seconds before or after also counts: phones' clocks drift, and a code
+# typed as it turns over should not fail. Each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
+# A passkey signs in on its own (it proves possession and a PIN or biometric).
+MFA_PASSKEY_LOGIN_ENABLED = True
+# fido2 checks that the browser's origin is HTTPS; the demo on http://127.0.0.1 is not. Off
+# whenever Tridex is served over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("TRIDEX_WEBAUTHN_ALLOW_INSECURE_ORIGIN", not HTTPS)
+# Adding or removing a factor (and changing a password or an email address) is emailed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
