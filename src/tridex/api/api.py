@@ -17,8 +17,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from tridex.api.catalog import router as catalog_router
 from tridex.api.commerce import router as commerce_router
 from tridex.api.markets import router as markets_router
-from tridex.api.reviews import router as reviews_router
 from tridex.api.privacy import router as privacy_router
+from tridex.api.reviews import router as reviews_router
 from tridex.api.schemas import ErrorOut
 from tridex.api.staff import router as staff_router
 from tridex.core.errors import DomainError, NotFound
