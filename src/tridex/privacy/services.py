@@ -34,6 +34,7 @@ from tridex.core.locking import lock_rows
 from tridex.privacy.export import export_archive
 from tridex.privacy.models import ConsentRecord, ConsentSource, PrivacyRequest, Purpose
 from tridex.privacy.registry import Erasure, registry
+from tridex.privacy.selectors import consent_latest
 from tridex.privacy.storage import export_storage
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ def consent_record(
 
 def consents_update(*, user: Any, choices: Mapping[str, bool], source: str) -> list[ConsentRecord]:
     """Record the purposes whose choice changed (or was never made under this notice)."""
-    from tridex.privacy.selectors import consent_latest
-
     unknown = set(choices) - set(Purpose.values)
     if unknown:
         raise ValidationFailed(_("Unknown consent purpose."), code="consent_purpose")
