@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -294,3 +295,23 @@ def test_api_posting_too_often_is_429_json(client, product, make_product, settin
         "message": second.json()["message"],
         "field": None,
     }
+
+
+def test_the_migration_keeps_duplicates_as_reviews_without_a_customer(product, transactional_db):
+    """Reviews entered twice for one customer before the rule existed survive the migration."""
+    call_command("migrate", "catalog", "0002", verbosity=0)
+    try:
+        user = customer()
+        with connection.cursor() as cursor:
+            for title, day in (("old", "2026-01-01"), ("new", "2026-01-02")):
+                cursor.execute(
+                    "INSERT INTO catalog_review (product_id, user_id, author_name, rating, title,"
+                    " body, language, is_approved, created_at, updated_at)"
+                    " VALUES (%s, %s, 'Nok', 4, %s, '', 'en', true, %s, %s)",
+                    [product.pk, user.pk, title, f"{day}T00:00Z", f"{day}T00:00Z"],
+                )
+    finally:
+        call_command("migrate", "catalog", verbosity=0)
+
+    assert Review.objects.get(user=user).title == "new"
+    assert Review.objects.get(title="old").user is None

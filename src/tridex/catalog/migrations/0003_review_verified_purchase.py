@@ -4,6 +4,23 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def detach_older_duplicates(apps, schema_editor):
+    """Before one review per customer per product is enforced: where staff had entered several
+    for one customer, keep the newest as theirs and the older ones as reviews without a
+    customer (nothing is deleted, the product's rating is unchanged)."""
+    Review = apps.get_model("catalog", "Review")
+    twice = (
+        Review.objects.filter(user__isnull=False)
+        .values("product_id", "user_id")
+        .annotate(n=models.Count("id"))
+        .filter(n__gt=1)
+    )
+    for pair in twice:
+        reviews = Review.objects.filter(product_id=pair["product_id"], user_id=pair["user_id"])
+        newest = reviews.order_by("-created_at", "-id").values_list("id", flat=True).first()
+        reviews.exclude(id=newest).update(user=None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,6 +34,7 @@ class Migration(migrations.Migration):
             name='verified_purchase',
             field=models.BooleanField(default=False, verbose_name='verified purchase'),
         ),
+        migrations.RunPython(detach_older_duplicates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='review',
             constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('product', 'user'), name='catalog_review_one_per_customer'),
