@@ -391,3 +391,44 @@ def test_staff_lists_do_not_grow_with_the_page(client, place, make_product, ware
     assert _queries(client, detail.format(one.pk), headers) == _queries(
         client, detail.format(three.pk), headers
     )
+
+
+def test_scoped_staff_ship_only_orders_from_their_warehouses(
+    client, place, make_product, warehouse, market_th
+):
+    from django.urls import reverse
+
+    from tridex.inventory.services import stock_set
+    from tridex.payments.services import payment_confirm
+
+    chiang_mai = Warehouse.objects.create(code="cnx", name="Chiang Mai")
+    chiang_mai.markets.set([market_th])
+    from_bangkok = make_product(stock=5).variants.get()
+    from_chiang_mai = make_product(stock=0).variants.get()
+    stock_set(variant=from_chiang_mai, warehouse=chiang_mai, quantity=5)
+    orders = {}
+    for name, variant in (("bkk", from_bangkok), ("cnx", from_chiang_mai)):
+        placed = place(variant)
+        payment_confirm(payment=placed.payment, actor="test")
+        orders[name] = placed.order
+    packer, headers = signed_in(client, "warehouse_staff")
+    owner = member("owner", "owner@example.com")
+    warehouse_scope_set(granter=owner, user=packer, warehouse_ids=[chiang_mai.pk])
+
+    def ship(order):
+        return post(
+            client, f"/api/v1/staff/orders/{order.number}/ship", {"carrier": "Kerry"}, **headers
+        )
+
+    refused = ship(orders["bkk"])
+    assert refused.status_code == 403 and refused.json()["code"] == "out_of_scope"
+    assert not Shipment.objects.filter(order=orders["bkk"]).exists()
+    assert ship(orders["cnx"]).status_code == 200
+
+    # The order page of the admin applies the same rule.
+    client.force_login(packer)
+    page = client.get(reverse("admin:orders_order_change", args=[orders["bkk"].pk]))
+    assert "ship" not in {form.name for form in page.context["order_actions"]}
+    url = reverse("admin:orders_order_action", args=[orders["bkk"].pk, "ship"])
+    assert client.post(url, {"carrier": "Kerry"}).status_code == 403
+    assert not Shipment.objects.filter(order=orders["bkk"]).exists()

@@ -66,11 +66,12 @@ from tridex.audit.models import AuditEntry
 from tridex.audit.services import audit_record, diff, snapshot
 from tridex.catalog.models import Product, Variant
 from tridex.catalog.services import variant_update
-from tridex.core.errors import Conflict, NotFound, ValidationFailed
+from tridex.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tridex.core.money import Money
 from tridex.inventory.models import Stock, Warehouse, WarehouseAssignment
 from tridex.inventory.selectors import (
     LOW_STOCK_THRESHOLD,
+    fulfilment_in_scope,
     in_scope,
     stock_in_scope,
     warehouses_for,
@@ -329,6 +330,10 @@ def staff_order_confirm_payment(request: HttpRequest, number: str) -> StaffOrder
 )
 def staff_order_ship(request: HttpRequest, number: str, body: ShipIn) -> StaffOrderOut:
     def ship(order: Order) -> object:
+        if not fulfilment_in_scope(request.user, order.reservation_reference):
+            raise Forbidden(
+                _("This order's stock is in a warehouse you do not work in."), code="out_of_scope"
+            )
         return order_ship(
             order=order,
             carrier=body.carrier,

@@ -42,6 +42,7 @@ from django.utils.translation import gettext, gettext_lazy
 from tridex.audit.models import AuditEntry
 from tridex.audit.services import audit_record, diff, snapshot
 from tridex.core.errors import Conflict, DomainError
+from tridex.inventory.selectors import fulfilment_in_scope
 from tridex.orders.models import Order, OrderLine, OrderStatus, Shipment
 from tridex.orders.selectors import order_address_lines
 from tridex.orders.services import (
@@ -693,7 +694,9 @@ class OrderAdmin(admin.ModelAdmin):
             "order_shipments": _shipment_rows(order),
             "order_timeline": [(event, event_sentence(event)) for event in order.events.all()],
             "order_actions": [
-                form(order=order) for form in ACTIONS.values() if can_act and form.applies_to(order)
+                form(order=order)
+                for form in ACTIONS.values()
+                if can_act and form.applies_to(order) and _in_scope(request, order, form)
             ],
         }
 
@@ -716,6 +719,8 @@ class OrderAdmin(admin.ModelAdmin):
             raise Http404(gettext("There is no such order or action."))
         if not self.has_change_permission(request, order):
             raise PermissionDenied
+        if not _in_scope(request, order, form_class):
+            raise PermissionDenied
         prefetch_related_objects([order], "lines", "payments")
         form = form_class(request.POST, order=order)
         if not form.is_valid():
@@ -730,6 +735,13 @@ class OrderAdmin(admin.ModelAdmin):
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
         )
         return HttpResponseRedirect(change)
+
+
+def _in_scope(request: HttpRequest, order: Order, form: type[OrderActionForm]) -> bool:
+    """Staff scoped to some warehouses ship only orders whose stock is in those warehouses."""
+    if form is not ShipForm:
+        return True
+    return fulfilment_in_scope(request.user, order.reservation_reference)
 
 
 def _audited(form: OrderActionForm, request: HttpRequest, order: Order) -> str:

@@ -8,7 +8,13 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
-from tridex.inventory.models import Stock, StockMovement, Warehouse, WarehouseAssignment
+from tridex.inventory.models import (
+    Reservation,
+    Stock,
+    StockMovement,
+    Warehouse,
+    WarehouseAssignment,
+)
 from tridex.markets.models import Market
 
 # Available units at or below which a stock line counts as low (admin filter, staff API).
@@ -111,3 +117,18 @@ def movements_in_scope(user: Any, movements: QuerySet[StockMovement]) -> QuerySe
     """``movements`` narrowed to the stock of the warehouses ``user`` works in."""
     scope = warehouse_scope(user)
     return movements if scope is None else movements.filter(stock__warehouse_id__in=scope)
+
+
+def fulfilment_in_scope(user: Any, reference: str) -> bool:
+    """Whether ``user`` may fulfil what ``reference`` (an order's stock reference, such as
+    ``order:42``) sold or holds: every warehouse it comes from is one they work in. Unscoped
+    staff may fulfil anything; scoped staff nothing whose stock is unknown."""
+    scope = warehouse_scope(user)
+    if scope is None:
+        return True
+    sold = StockMovement.objects.filter(reference=reference, reason=StockMovement.Reason.SOLD)
+    held = Reservation.objects.filter(reference=reference)
+    warehouses = set(sold.values_list("stock__warehouse_id", flat=True)) | set(
+        held.values_list("stock__warehouse_id", flat=True)
+    )
+    return bool(warehouses) and warehouses <= scope
