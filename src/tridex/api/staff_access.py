@@ -6,6 +6,8 @@ whatever the request carries:
 
 - no valid credentials → 401 ``unauthorized``;
 - signed in but not staff (or deactivated) → 403 ``staff_only``;
+- staff who have not enrolled a second factor → 403 ``mfa_enrolment_required`` (the back
+  office's middleware refuses cookie sessions before routing; token callers are checked here);
 - staff without the permission → 403 ``permission_denied``.
 
 Credentials are django-allauth's: the ``X-Session-Token`` of the headless API (apps, scripts),
@@ -29,6 +31,7 @@ from ninja.operation import Operation
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
+from tridex.accounts.mfa import MFAEnrolmentRequired, mfa_enrolment_required
 from tridex.accounts.roles import StaffApiAction
 from tridex.core.errors import Forbidden
 
@@ -76,6 +79,8 @@ class StaffPermission(AuthBase):
             return None
         if not (user.is_active and user.is_staff):
             raise Forbidden(_("This API is for the shop's staff."), code="staff_only")
+        if mfa_enrolment_required(user):
+            raise MFAEnrolmentRequired()
         if not user.has_perm(self.permission):
             raise Forbidden(_("Your role does not allow this."), code="permission_denied")
         return user
