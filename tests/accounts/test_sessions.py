@@ -483,3 +483,15 @@ def test_an_app_token_whose_session_was_ended_in_the_browser_is_refused(customer
     response = app.get("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
     assert response.status_code == 410
     assert app.get("/api/v1/cart", HTTP_X_SESSION_TOKEN=token).status_code == 401
+
+
+def test_pages_within_the_minute_write_nothing_for_sessions(customer):
+    from django.test.utils import CaptureQueriesContext
+
+    client = sign_in(customer.email)
+    with CaptureQueriesContext(connection) as queries:
+        assert is_signed_in(client)
+        assert is_signed_in(client)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "usersession" not in sql
+    assert "UPDATE" not in sql and "INSERT" not in sql

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from tridex.accounts import selectors, services
-from tridex.accounts.sessions import session_start
+from tridex.accounts.sessions import TRACKED, session_start
 
 
 @receiver(user_logged_in, dispatch_uid="tridex.accounts.login_history")
@@ -26,8 +26,8 @@ def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         ip=services.client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    if hasattr(request, "session"):
-        services.session_track(request=request)
+    if hasattr(request, "session") and services.session_track(request=request):
+        request.session[TRACKED] = request.session.session_key
 
 
 @receiver(user_login_failed, dispatch_uid="tridex.accounts.login_failed_history")
