@@ -456,3 +456,42 @@ def test_behind_a_proxy_the_forwarded_address_is_recorded_and_garbage_is_not(cus
     forged.post("/en/account/login/", {"login": customer.email, "password": "wrong"})
     assert [e.ip for e in LoginEvent.objects.order_by("id")] == [US_IP, "10.0.0.2"]
     assert UserSession.objects.get(user=customer).ip == US_IP
+
+
+def test_through_the_app_api_a_user_cannot_see_or_end_another_users_sessions(make_user):
+    alice, bob = make_user("alice@example.com"), make_user("bob@example.com")
+    bob_browser = sign_in(bob.email, ip=US_IP)
+    app, token = _app_sign_in(alice.email)
+    listed = app.get("/_allauth/app/v1/auth/sessions", HTTP_X_SESSION_TOKEN=token).json()["data"]
+    assert {s["ip"] for s in listed} == {BANGKOK_IP}
+
+    for session in UserSession.objects.filter(user=bob):
+        response = app.delete(
+            "/_allauth/app/v1/auth/sessions",
+            {"sessions": [session.pk]},
+            content_type="application/json",
+            HTTP_X_SESSION_TOKEN=token,
+        )
+        assert response.status_code == 400
+    assert is_signed_in(bob_browser)
+
+
+def test_an_app_token_whose_session_was_ended_in_the_browser_is_refused(customer):
+    browser = sign_in(customer.email, ip=US_IP)
+    app, token = _app_sign_in(customer.email)
+    browser.post("/en/account/sessions/end-others/")
+    response = app.get("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
+    assert response.status_code == 410
+    assert app.get("/api/v1/cart", HTTP_X_SESSION_TOKEN=token).status_code == 401
+
+
+def test_pages_within_the_minute_write_nothing_for_sessions(customer):
+    from django.test.utils import CaptureQueriesContext
+
+    client = sign_in(customer.email)
+    with CaptureQueriesContext(connection) as queries:
+        assert is_signed_in(client)
+        assert is_signed_in(client)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "usersession" not in sql
+    assert "UPDATE" not in sql and "INSERT" not in sql

@@ -61,8 +61,9 @@ class SessionLifetimeMiddleware:
                 messages.info(request, EXPIRY_MESSAGES[expired]())
             else:
                 touched = session_touch(session, is_staff=request.user.is_staff)
-                if touched or session.get(TRACKED) != session.session_key:
+                if (touched or session.get(TRACKED) != session.session_key) and (
                     services.session_track(request=request)
+                ):
                     session[TRACKED] = session.session_key
         return self.get_response(request)
 

@@ -441,11 +441,13 @@ def session_store_delete(*, session_key: str) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
 
 
-def session_track(*, request: HttpRequest) -> None:
-    """Record the request's address, browser and time on its session's entry in the list."""
+def session_track(*, request: HttpRequest) -> bool:
+    """Record the request's address, browser and time on its session's entry in the list;
+    False when the request has no address to record (one built in code, as by force_login)."""
     if not client_ip(request):
-        return  # a request built in code (tests, force_login) has no address to record
+        return False
     UserSession.objects.create_from_request(request)
+    return True
 
 
 def session_mark_seen(*, session_key: str) -> None:
