@@ -48,7 +48,9 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"minutes": minutes},
                 code="login_locked",
             )
-        super().pre_authenticate(request, **credentials)
+        # allauth's own pre_authenticate is not called: it spends the "login_failed" rate limit
+        # on passwords, which the lockout and the sign-in rate limit count instead; that limit
+        # stays for second-factor codes (settings, "Abuse protection").
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         with translation.override(user_language(context.get("user"))):

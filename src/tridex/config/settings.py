@@ -422,8 +422,15 @@ TRIDEX_RATE_LIMITS.update(_json_env("TRIDEX_RATE_LIMITS"))
 # Sign-in, sign-up and password reset are limited by Tridex's limiter (accounts/middleware.py),
 # the same counters as search and reviews, answered with 429 and Retry-After; allauth's own
 # limits for those actions are switched off so that one mechanism decides. allauth keeps its
-# limits on the flows of signed-in users and on resending confirmation mail.
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}
+# limits on the flows of signed-in users and on resending confirmation mail, and its
+# "login_failed" limit guards second-factor codes only (5 wrong codes per account in 5 minutes,
+# 10 a minute per IP): Tridex's adapter does not spend it on passwords, which the lockout counts.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": None,
+    "reset_password": None,
+}
 # After this many failed sign-ins in a row, the address is locked for the period (staff can
 # unlock it under Accounts > Sign-in lockouts). 0 switches lockouts off.
 TRIDEX_LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_ATTEMPTS", "10"))
