@@ -294,3 +294,21 @@ def test_staff_need_fifteen_characters_customers_eight(make_user):
     assert "Staff passwords must be at least 15" in " ".join(refused.value.messages)
     validate_password("sofa cover rattan", staff)
     validate_password("sofa cover 12", User(email="nok@example.com"))
+
+
+def test_stale_unlocked_records_are_purged_locked_ones_kept(client, customer):
+    from tridex.accounts.tasks import purge_login_lockouts
+
+    for _attempt in range(3):
+        sign_in(client, customer.email, "guess-123456")
+    sign_in(client, "typo@example.com", "guess-123456")
+    sign_in(client, "fresh@example.com", "guess-123456")
+    day_ago = timezone.now() - timedelta(days=1, minutes=1)
+    LoginLockout.objects.exclude(email="fresh@example.com").update(last_failure_at=day_ago)
+
+    assert purge_login_lockouts() == 1
+
+    assert sorted(LoginLockout.objects.values_list("email", flat=True)) == [
+        "fresh@example.com",
+        customer.email,
+    ]

@@ -383,3 +383,16 @@ def login_lockout_release(*, lockout: LoginLockout) -> LoginLockout:
         lockout.failures = 0
         lockout.save(update_fields=["locked_until", "failures"])
     return lockout
+
+
+def login_lockouts_purge() -> int:
+    """Delete the records of addresses that are not locked and failed no sign-in for a day.
+
+    Every address tried makes a record, including made-up ones; this keeps the table to what
+    staff may still want to look at. Returns how many were deleted.
+    """
+    now = timezone.now()
+    stale = Q(last_failure_at__lt=now - timedelta(days=1)) | Q(last_failure_at__isnull=True)
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    deleted, _by_model = LoginLockout.objects.filter(stale & unlocked).delete()
+    return deleted

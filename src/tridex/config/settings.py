@@ -394,3 +394,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
     },
 ]
+# Records of failed sign-ins to addresses that are not locked are dropped after a quiet day.
+CELERY_BEAT_SCHEDULE["purge-login-lockouts"] = {
+    "task": "tridex.accounts.tasks.purge_login_lockouts",
+    "schedule": 60 * 60,
+}
