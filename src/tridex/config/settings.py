@@ -366,7 +366,7 @@ def _json_env(name: str) -> dict:  # type: ignore[type-arg]
 # entry, e.g. {"search": {"ip": "120/m"}}; an empty string switches a scope off.
 TRIDEX_RATE_LIMITS = {
     "login": {"ip": "30/5m", "account": "10/5m"},
-    "signup": {"ip": "10/h"},
+    "signup": {"ip": "10/h", "account": "3/h"},
     "password_reset": {"ip": "10/h", "account": "3/h"},
     "search": {"ip": "60/m", "user": "60/m"},
     "review": {"ip": "20/h", "user": "5/h"},
