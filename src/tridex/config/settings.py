@@ -361,8 +361,8 @@ def _json_env(name: str) -> dict:  # type: ignore[type-arg]
 
 
 # Requests per scope and period for each limited action (tridex.core.ratelimit): "ip" is the
-# client's address, "user" the signed-in customer, "account" the address a sign-in or a reset
-# is aimed at. Periods end in s, m, h or d. TRIDEX_RATE_LIMITS (JSON) replaces an action's
+# client's address, "user" the signed-in customer, "account" the address a sign-in, sign-up or
+# reset is aimed at. Periods end in s, m, h or d. TRIDEX_RATE_LIMITS (JSON) replaces an action's
 # entry, e.g. {"search": {"ip": "120/m"}}; an empty string switches a scope off.
 TRIDEX_RATE_LIMITS = {
     "login": {"ip": "30/5m", "account": "10/5m"},
