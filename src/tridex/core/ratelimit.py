@@ -90,7 +90,9 @@ def check_rate_limits(**kwargs: Any) -> list[checks.CheckMessage]:
         try:
             rates_for(action)
         except (ValueError, TypeError, AttributeError) as exc:
-            errors.append(checks.Error(f"TRIDEX_RATE_LIMITS[{action!r}]: {exc}", id="tridex.ratelimit.E001"))
+            errors.append(
+                checks.Error(f"TRIDEX_RATE_LIMITS[{action!r}]: {exc}", id="tridex.ratelimit.E001")
+            )
     return errors
 
 
