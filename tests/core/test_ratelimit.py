@@ -183,3 +183,13 @@ def test_clearing_the_cache_leaves_other_prefixes_alone(settings):
     assert cache.get("dropped") is None
     assert other.get("kept") == 1
     other.delete("kept")
+
+
+def test_a_mistyped_setting_fails_the_system_check(settings):
+    from tridex.core.ratelimit import check_rate_limits
+
+    assert check_rate_limits() == []
+    settings.TRIDEX_RATE_LIMITS = {**settings.TRIDEX_RATE_LIMITS, "search": {"ip": "60 a minute"}}
+    errors = check_rate_limits()
+    assert [e.id for e in errors] == ["tridex.ratelimit.E001"]
+    assert "search" in errors[0].msg

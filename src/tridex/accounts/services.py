@@ -573,3 +573,16 @@ def staff_roles_set(*, granter: User, user: User, role_codes: list[str]) -> list
         user.groups.set([*groups, *kept_other])
     by_name = {role.group_name: code for code, role in ROLES.items()}
     return sorted(by_name[g.name] for g in groups)
+
+
+def login_lockouts_purge() -> int:
+    """Delete the records of addresses that are not locked and failed no sign-in for a day.
+
+    Every address tried makes a record, including made-up ones; this keeps the table to what
+    staff may still want to look at. Returns how many were deleted.
+    """
+    now = timezone.now()
+    stale = Q(last_failure_at__lt=now - timedelta(days=1)) | Q(last_failure_at__isnull=True)
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    deleted, _by_model = LoginLockout.objects.filter(stale & unlocked).delete()
+    return deleted

@@ -13,3 +13,9 @@ def purge_login_history() -> int:
 def clear_expired_sessions() -> None:
     """Delete sessions past their store expiry from the database (scheduled daily)."""
     services.sessions_clear_expired()
+
+
+@shared_task(acks_late=True)
+def purge_login_lockouts() -> int:
+    """Forget stale failed sign-ins (scheduled hourly)."""
+    return services.login_lockouts_purge()

@@ -408,12 +408,12 @@ def _json_env(name: str) -> dict:  # type: ignore[type-arg]
 
 
 # Requests per scope and period for each limited action (tridex.core.ratelimit): "ip" is the
-# client's address, "user" the signed-in customer, "account" the address a sign-in or a reset
-# is aimed at. Periods end in s, m, h or d. TRIDEX_RATE_LIMITS (JSON) replaces an action's
+# client's address, "user" the signed-in customer, "account" the address a sign-in, sign-up or
+# reset is aimed at. Periods end in s, m, h or d. TRIDEX_RATE_LIMITS (JSON) replaces an action's
 # entry, e.g. {"search": {"ip": "120/m"}}; an empty string switches a scope off.
 TRIDEX_RATE_LIMITS = {
     "login": {"ip": "30/5m", "account": "10/5m"},
-    "signup": {"ip": "10/h"},
+    "signup": {"ip": "10/h", "account": "3/h"},
     "password_reset": {"ip": "10/h", "account": "3/h"},
     "search": {"ip": "60/m", "user": "60/m"},
     "review": {"ip": "20/h", "user": "5/h"},
@@ -448,6 +448,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
     },
 ]
+# Records of failed sign-ins to addresses that are not locked are dropped after a quiet day.
+CELERY_BEAT_SCHEDULE["purge-login-lockouts"] = {
+    "task": "tridex.accounts.tasks.purge_login_lockouts",
+    "schedule": 60 * 60,
+}
 
 # --- Privacy (PDPA/GDPR) ----------------------------------------------------------------------
 # Recorded with every consent; changing it shows the cookie banner again to everyone.
@@ -476,6 +481,7 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60,
     },
 }
+
 # --- Hardening ------------------------------------------------------------------------------
 # Content Security Policy, enforced (docs/decisions/0010-security-hardening.md). Scripts are
 # same-origin files or carry the response's nonce; nothing is evaluated from strings (Alpine's
@@ -511,6 +517,7 @@ INSTALLED_APPS.append("ninja")
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
 # --- Two-factor authentication ----------------------------------------------------------------
 # allauth's MFA: authenticator apps (TOTP), passkeys and security keys (WebAuthn), and
 # single-use recovery codes, on the account pages and in the headless API.

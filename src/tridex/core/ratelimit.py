@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -79,6 +80,20 @@ def rates_for(action: str) -> dict[str, Rate]:
     if unknown:
         raise ValueError(f"unknown rate limit scopes for {action}: {sorted(unknown)}")
     return {scope: Rate.parse(text) for scope, text in configured.items() if text}
+
+
+def check_rate_limits(**kwargs: Any) -> list[checks.CheckMessage]:
+    """System check: a mistyped ``TRIDEX_RATE_LIMITS`` stops ``manage.py check`` and startup
+    instead of failing the first request it applies to."""
+    errors: list[checks.CheckMessage] = []
+    for action in settings.TRIDEX_RATE_LIMITS:
+        try:
+            rates_for(action)
+        except (ValueError, TypeError, AttributeError) as exc:
+            errors.append(
+                checks.Error(f"TRIDEX_RATE_LIMITS[{action!r}]: {exc}", id="tridex.ratelimit.E001")
+            )
+    return errors
 
 
 def limit(action: str, *, request: HttpRequest, account: str = "") -> None:
