@@ -97,7 +97,9 @@ def _record_factor(
 ) -> None:
     if not user.is_staff:
         return
-    data = {"factor": authenticator.type, "authenticator_id": authenticator.pk, **details}
+    data: dict[str, object] = {"factor": authenticator.type, **details}
+    if authenticator.pk is not None:  # a removed one has no id left
+        data["authenticator_id"] = authenticator.pk
     if authenticator.type == Authenticator.Type.WEBAUTHN:
         data["name"] = str(authenticator)
     audit_record(action=action, obj=user, data=data, actor=_actor(request, user))
