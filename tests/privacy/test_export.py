@@ -206,3 +206,30 @@ def test_export_leaves_out_the_staff_who_handled_the_order(
     assert events and all("actor" not in event for event in events)
     text = "".join(archive.read(name).decode() for name in archive.namelist())
     assert "boss@example.com" not in text
+
+
+def test_export_lists_factors_and_sessions_but_never_their_secrets(
+    customer, eager_celery, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.models import Authenticator
+
+    from tests.conftest import enrol_totp
+    from tridex.accounts.models import LoginEvent
+
+    secret = enrol_totp(customer)
+    LoginEvent.objects.create(
+        user=customer, at=timezone.now(), succeeded=False, ip="203.0.113.9", fingerprint="x"
+    )
+    client = client_for(customer)
+    request_export(client, django_capture_on_commit_callbacks)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(emailed_path()).streaming_content)))
+    factors = json.loads(archive.read("json/mfa-authenticator.json"))
+    assert {f["type"] for f in factors} == {
+        Authenticator.Type.TOTP,
+        Authenticator.Type.RECOVERY_CODES,
+    }
+    assert all("data" not in factor for factor in factors)
+    history = json.loads(archive.read("json/accounts-loginevent.json"))
+    assert history[0]["ip"] == "203.0.113.9"
+    text = "".join(archive.read(name).decode() for name in archive.namelist())
+    assert secret not in text

@@ -49,6 +49,16 @@ def _audit_entries_of(user: Any) -> QuerySet[Any]:
     return AuditEntry.objects.filter(actor=user).order_by("pk")
 
 
+def _lockouts_of(user: Any) -> QuerySet[Any]:
+    """Failed sign-ins counted against the person's address, whether or not the counter found
+    their account when it was written."""
+    from django.db.models import Q
+
+    from tridex.accounts.models import LoginLockout
+
+    return LoginLockout.objects.filter(Q(user=user) | Q(email=user.email.lower())).order_by("pk")
+
+
 def register_foundation() -> None:
     registry.register(
         "accounts.User",
@@ -138,4 +148,33 @@ def register_foundation() -> None:
         not_exported=("export_nonce", "export_file"),
         reason="Proof that the request was received and fulfilled in time (PDPA s.30-33, "
         "GDPR art. 5(2) and 12(3)); what was asked is blanked.",
+    )
+    registry.register(
+        "accounts.LoginEvent",
+        owner="user",
+        fields=("at", "succeeded", "ip", "user_agent", "browser", "os", "device", "country"),
+        erasure=Erasure.DELETE,
+        not_exported=("fingerprint",),
+    )
+    registry.register(
+        "accounts.LoginLockout",
+        rows=_lockouts_of,
+        fields=("email", "failures", "last_failure_at", "locked_until"),
+        erasure=Erasure.DELETE,
+    )
+    registry.register(
+        "usersessions.UserSession",
+        owner="user",
+        fields=("ip", "user_agent", "created_at", "last_seen_at"),
+        erasure=Erasure.DELETE,
+        not_exported=("session_key", "data"),
+    )
+    registry.register(
+        "mfa.Authenticator",
+        owner="user",
+        fields=("type", "created_at", "last_used_at"),
+        erasure=Erasure.DELETE,
+        # The secret of an authenticator app, a key's public key, recovery codes: never in a
+        # file that is mailed as a link.
+        not_exported=("data",),
     )
