@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.api.staff_helpers import member, token_headers
+from tests.api.staff_helpers import PASSWORD, member, token_headers
 from tests.checkout.conftest import details
-from tests.conftest import THAI_ADDRESS
+from tests.conftest import THAI_ADDRESS, enrol_totp
 from tridex.accounts.models import Address, User
 from tridex.accounts.services import address_create
 from tridex.api.api import api
@@ -29,11 +31,14 @@ from tridex.cart.models import CartLine, WishlistItem
 from tridex.cart.services import cart_add, cart_get_or_create, wishlist_add, wishlist_get_or_create
 from tridex.checkout.services import checkout_place_order
 from tridex.orders.models import Order
+from tridex.privacy.models import PrivacyRequest
+from tridex.privacy.services import privacy_request_create
 
 pytestmark = pytest.mark.django_db
 
 # What a path parameter reaches, by its name.
-OWNED = {"address_id", "line_id", "number"}  # the customer's own rows: B's must answer 403/404
+# The customer's own rows: B's must answer 403/404 ("pk": a sign-in factor).
+OWNED = {"address_id", "line_id", "number", "session_id", "pk", "request_id"}
 # Secret links (emailed or shared): holding the token is the permission, so what is tried is
 # B's *guessable* values (ids, numbers) in the token's place.
 CAPABILITY = {"token", "key", "uidb36"}
@@ -51,6 +56,9 @@ class Customer:
     order: Order
     cart_line: CartLine
     wish: WishlistItem
+    session: UserSession
+    factors: list[int]
+    privacy_request: PrivacyRequest
 
     def values(self, param: str) -> list[str]:
         """B's values to try for a parameter named ``param``."""
@@ -61,6 +69,9 @@ class Customer:
             "line_id": [str(self.cart_line.pk)],
             "number": [self.order.number, str(self.order.pk)],
             "variant_id": [str(self.wish.variant_id)],
+            "session_id": [str(self.session.pk)],
+            "pk": [str(pk) for pk in self.factors],
+            "request_id": [str(self.privacy_request.pk)],
         }.get(param, guesses)
 
     def secrets(self) -> list[str]:
@@ -88,7 +99,13 @@ def make_customer(email: str, name: str, variant, market) -> Customer:
     wishlist = wishlist_get_or_create(user=user)
     wish = wishlist_add(wishlist=wishlist, variant_id=variant.pk, market=market)
     line = CartLine.objects.get(cart=cart)
-    return Customer(user, address, order, line, wish)
+    session = UserSession.objects.create(
+        user=user, ip="203.0.113.7", session_key=f"session-of-{user.pk}", user_agent="Firefox"
+    )
+    enrol_totp(user)
+    factors = list(Authenticator.objects.filter(user=user).values_list("pk", flat=True))
+    asked = privacy_request_create(user=user, kind="access", details=f"All about {name}")
+    return Customer(user, address, order, line, wish, session, factors, asked)
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +134,9 @@ def state_of(customer: Customer) -> tuple:
         CartLine.objects.get(pk=customer.cart_line.pk).quantity,
         order.status,
         WishlistItem.objects.filter(pk=customer.wish.pk).exists(),
+        UserSession.objects.filter(pk=customer.session.pk).exists(),
+        Authenticator.objects.filter(pk__in=customer.factors).count(),
+        PrivacyRequest.objects.get(pk=customer.privacy_request.pk).status,
     )
 
 
@@ -149,6 +169,9 @@ def test_every_page_with_a_parameter_refuses_another_customers_ids(client, two_c
     a, b = two_customers
     before = state_of(b)
     client.force_login(a.user)
+    # Just re-entered the password, as allauth asks before a factor is removed: the pages
+    # behind that step must refuse B's ids by ownership, not merely by the step.
+    assert client.post("/th/account/reauthenticate/", {"password": PASSWORD}).status_code == 302
     routes = list(customer_routes())
     assert {"accounts:address_update", "orders:detail", "storefront:cart_line"} <= {
         n for _, n, _ in routes
