@@ -16,7 +16,6 @@ from tests.e2e import test_checkout
 from tridex.accounts.models import User
 
 PASSWORD = test_checkout.PASSWORD
-browser = test_checkout.browser  # the Chromium fixture of the checkout tests
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_checkout import browser, phone, sign_in, user  # noqa: F401
+from tests.e2e.test_checkout import phone, sign_in, user  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ IPHONE = (
 )
 
 
-def test_ending_the_phones_session_from_the_computer(browser, live_server, settings):  # noqa: F811
+def test_ending_the_phones_session_from_the_computer(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user("nok@example.com")
     base = f"{live_server.url}/en"
