@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tridex.accounts.services import ADDRESS_FIELDS
 from tridex.privacy.registry import Erasure, registry
 
 LEGAL_HOLD = (
@@ -84,21 +85,7 @@ def register_foundation() -> None:
     registry.register(
         "accounts.Address",
         owner="user",
-        fields=(
-            "full_name",
-            "company",
-            "tax_id",
-            "phone",
-            "country",
-            "line1",
-            "line2",
-            "subdistrict",
-            "district",
-            "province",
-            "city",
-            "region",
-            "postcode",
-        ),
+        fields=ADDRESS_FIELDS,
         erasure=Erasure.DELETE,
     )
     registry.register(
