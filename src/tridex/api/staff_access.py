@@ -35,7 +35,7 @@ from tridex.accounts.mfa import MFAEnrolmentRequired, mfa_enrolment_required
 from tridex.accounts.roles import StaffApiAction
 from tridex.core.errors import Forbidden
 
-TOKEN_HEADER = "X-Session-Token"  # noqa: S105 - a header name, not a secret
+TOKEN_HEADER = "X-Session-Token"  # noqa: S105  # nosec B105  # a header name, not a secret
 
 
 def staff_authenticate(request: HttpRequest) -> Any:

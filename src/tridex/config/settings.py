@@ -389,7 +389,7 @@ MIDDLEWARE.insert(
 )
 USERSESSIONS_TRACK_ACTIVITY = True  # last seen, kept by SessionLifetimeMiddleware once a minute
 USERSESSIONS_ADAPTER = "tridex.accounts.adapter.UserSessionsAdapter"
-HEADLESS_TOKEN_STRATEGY = "tridex.accounts.headless.LifetimeSessionTokenStrategy"  # noqa: S105
+HEADLESS_TOKEN_STRATEGY = "tridex.accounts.headless.LifetimeSessionTokenStrategy"  # noqa: S105  # nosec B105  # a class path
 CELERY_BEAT_SCHEDULE["purge-login-history"] = {
     "task": "tridex.accounts.tasks.purge_login_history",
     "schedule": 24 * 60 * 60,
@@ -429,7 +429,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": None,
     "login_failed": "10/m/ip,5/5m/key",
     "signup": None,
-    "reset_password": None,
+    "reset_password": None,  # nosec B105  # a rate-limit action name, not a password
 }
 # After this many failed sign-ins in a row, the address is locked for the period (staff can
 # unlock it under Accounts > Sign-in lockouts). 0 switches lockouts off.
