@@ -11,6 +11,7 @@ import time
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import InvalidToken
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -521,3 +522,27 @@ def test_the_back_office_shows_factors_but_never_their_secrets(client, staff, ma
     assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
     changed = client.post(reverse("admin:mfa_authenticator_change", args=[totp.pk]), {})
     assert changed.status_code == 403
+
+
+# --- Secrets at rest -----------------------------------------------------------------------------
+
+
+def test_factor_secrets_are_encrypted_in_the_database(customer):
+    secret = enrol_totp(customer)
+    stored = {a.type: a.data for a in Authenticator.objects.filter(user=customer)}
+    assert stored[T.TOTP]["secret"].startswith("fernet:")
+    assert secret not in json.dumps(stored)
+    assert totp_secret_of(customer) == secret  # read back through the adapter
+
+
+def test_rotating_the_secret_key_keeps_enrolled_factors_working(client, customer, settings):
+    secret = enrol_totp(customer)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 50
+    assert sign_in(client, customer.email).endswith(reverse("mfa_authenticate"))
+    assert enter_code(client, totp_code(secret)).status_code == 302
+    assert signed_in_as(client) == customer.pk
+
+    settings.SECRET_KEY_FALLBACKS = []  # the old key dropped: the factor can no longer be read
+    with pytest.raises(InvalidToken):
+        totp_secret_of(customer)

@@ -17,9 +17,11 @@ from tridex.accounts.selectors import login_locked_until
 
 
 def login_email(credentials: dict[str, Any]) -> str:
-    """The address a sign-in attempt names: allauth passes ``email``, Django's forms
-    ``username`` (the email is the username field)."""
-    return str(credentials.get("email") or credentials.get("username") or "")
+    """The address a sign-in attempt names: allauth passes ``email`` (or ``login``), Django's
+    forms ``username`` (the email is the username field)."""
+    return str(
+        credentials.get("email") or credentials.get("username") or credentials.get("login") or ""
+    )
 
 
 class LockoutBackend(ModelBackend):

@@ -51,10 +51,7 @@ def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    address = str(
-        credentials.get("email") or credentials.get("username") or credentials.get("login") or ""
-    )
-    user = selectors.user_by_email(email=address)
+    user = selectors.user_by_email(email=login_email(credentials))
     if user is None:
         return
     services.login_record(

@@ -531,6 +531,8 @@ MIDDLEWARE.insert(
 # enrolled an authenticator app or a security key. The demo shop turns this off and says so.
 TRIDEX_STAFF_MFA_REQUIRED = env_bool("TRIDEX_STAFF_MFA_REQUIRED", True)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Factors' secrets are encrypted in the database with a key derived from SECRET_KEY.
+MFA_ADAPTER = "tridex.accounts.mfa.MFAAdapter"
 # A code from the 30 seconds before or after also counts: phones' clocks drift, and a code
 # typed as it turns over should not fail. Each code is still accepted only once.
 MFA_TOTP_TOLERANCE = 1
