@@ -23,6 +23,7 @@ from tests.checkout.conftest import details
 from tridex.accounts.models import User
 from tridex.cart.models import Cart
 from tridex.cart.services import cart_add, cart_get_or_create
+from tridex.catalog.services import review_create
 from tridex.checkout.services import checkout_place_order
 from tridex.core.response_cache import CACHE_HEADER, clear_local_copies
 
@@ -206,6 +207,9 @@ def test_no_template_holds_what_the_policy_forbids():
 
 
 def test_rendered_shop_pages_hold_nothing_the_policy_forbids(client, sofa):
+    # Rated, so that cards, the product page and its reviews draw their stars.
+    review_create(product=sofa, rating=4, author_name="Ploy", title="Fits", body="Snug.")
+    review_create(product=sofa, rating=3, author_name="Nok", title="Fine", body="Thin.")
     variant = sofa.variants.first()
     client.post("/en/cart/add/", {"variant": variant.pk, "quantity": "1"})
     pages = [
@@ -221,7 +225,10 @@ def test_rendered_shop_pages_hold_nothing_the_policy_forbids(client, sofa):
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert forbidden_in(response.content.decode()) == [], url
+        html = response.content.decode()
+        assert forbidden_in(html) == [], url
+        if url in pages[:3]:  # home, product and category pages show the rating
+            assert 'class="stars stars--7"' in html, url  # 3.5 stars, drawn by a class
 
 
 def test_htmx_runs_without_eval_injected_styles_or_scripts(client, sofa):

@@ -56,19 +56,23 @@ def stock_level(units: int | None) -> str:
 
 @register.simple_tag
 def stars(rating: Decimal | int | None, count: int | None = None) -> SafeString:
-    """Five stars filled to ``rating`` (to the nearest half), with a text alternative."""
+    """Five stars filled to ``rating`` (to the nearest half), with a text alternative.
+
+    The fill is a class per half star (``stars--7`` is three and a half), not a ``style``
+    attribute: the Content-Security-Policy allows no inline styles.
+    """
     if rating is None:
         return mark_safe("")  # nosec B308  # a constant empty string
     value = Decimal(rating).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    percent = (value / 5 * 100).quantize(Decimal("1"))
+    halves = int((value * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     label = _("Rated %(rating)s out of 5") % {"rating": value.normalize()}
     if count is not None:
         label += ", " + ngettext("%(count)d review", "%(count)d reviews", count) % {"count": count}
     return format_html(
-        '<span class="stars" role="img" aria-label="{}"><span class="stars__fill" '
-        'style="width:{}%"></span></span>',
+        '<span class="stars stars--{}" role="img" aria-label="{}">'
+        '<span class="stars__fill"></span></span>',
+        max(0, min(halves, 10)),
         label,
-        percent,
     )
 
 
