@@ -65,3 +65,11 @@ def test_setting_an_exchange_rate_validates_and_refuses_the_base_market(market_t
     market_set_exchange_rate(market=market_intl, rate=Decimal("0.03"))
     market_intl.refresh_from_db()
     assert market_intl.exchange_rate == Decimal("0.03")
+
+
+@pytest.mark.parametrize(
+    ("countries", "home"), [(["TH"], "TH"), (["US", "GB"], ""), ([], ""), (None, "")]
+)
+def test_a_market_selling_to_one_country_has_it_as_home(countries, home):
+    """Carts are priced and addresses prefilled for the home country until the shopper says."""
+    assert Market(code="x", countries=countries).home_country == home

@@ -221,7 +221,7 @@ def cart_summary_of(
 ) -> CartSummary:
     """``cart_summary`` from lines and catalog facts the caller has just read (no query)."""
     # The checkout prices tax itself, with delivery included: it asks for none here.
-    country = (country or _home_country(market)) if with_tax else ""
+    country = (country or market.home_country) if with_tax else ""
     lines = [_line(row, facts, market) for row in rows]
     sellable = [line for line in lines if not line.blocks_checkout and line.line_total]
     amounts = [line.line_total for line in sellable if line.line_total is not None]
@@ -242,11 +242,6 @@ def cart_summary_of(
         weight_grams=sum(line.weight_grams * line.quantity for line in sellable),
         messages=[line.message for line in lines if line.message],
     )
-
-
-def _home_country(market: Market) -> str:
-    countries = market.countries or []
-    return countries[0] if len(countries) == 1 else ""
 
 
 def _no_tax(market: Market, amounts: list[Money]) -> TaxBreakdown:

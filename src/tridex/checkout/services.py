@@ -90,7 +90,7 @@ def checkout_quote(
     shipping_method: str = "",
 ) -> CheckoutQuote:
     """The order the cart would make, delivered to ``country``: shipping choices, tax, total."""
-    country = (country or _default_country(market)).upper()
+    country = (country or market.home_country).upper()
     summary = cart_summary(cart=cart, market=market, with_tax=not country)
     options = (
         shipping_quotes(
@@ -134,10 +134,6 @@ def _priced(
         total=total,
         payment_options=payment_options(market=market, total=total),
     )
-
-
-def _default_country(market: Market) -> str:
-    return market.countries[0] if len(market.countries or []) == 1 else ""
 
 
 def checkout_place_order(

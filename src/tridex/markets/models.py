@@ -75,3 +75,10 @@ class Market(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.currency})"
+
+    @property
+    def home_country(self) -> str:
+        """The market's country when it sells to exactly one (Thailand), else "": carts are
+        priced and addresses prefilled for it until the shopper says where they are."""
+        countries = self.countries or []
+        return countries[0] if len(countries) == 1 else ""

@@ -54,33 +54,28 @@ def _address_from(data: Any, prefix: str) -> dict[str, str]:
 
 def _initial_address(request: HttpRequest) -> dict[str, str]:
     user = request.user
+    home = request.market.home_country  # type: ignore[attr-defined]
     if not user.is_authenticated:
-        return {"country": _home_country(request)}
+        return {"country": home}
     addresses = address_list(user=user)
     default = next(
         (a for a in addresses if a.is_default_shipping), addresses[0] if addresses else None
     )
     if default is None:
         return {
-            "country": _home_country(request),
+            "country": home,
             "full_name": user.get_full_name(),
             "phone": getattr(user, "phone", ""),
         }
     return {key: getattr(default, key) for key in ADDRESS_FIELDS}
 
 
-def _home_country(request: HttpRequest) -> str:
-    countries = request.market.countries or []  # type: ignore[attr-defined]
-    return countries[0] if len(countries) == 1 else ""
-
-
 def _forms(request: HttpRequest, data: Any | None) -> dict[str, Any]:
     ship = AddressForm(data, prefix="ship", initial=None if data else _initial_address(request))
     for name in ("country", "region", "postcode"):  # these change the delivery price and tax
         ship.fields[name].widget.attrs["data-reprice"] = ""
-    bill = AddressForm(
-        data, prefix="bill", initial=None if data else {"country": _home_country(request)}
-    )
+    home = request.market.home_country  # type: ignore[attr-defined]
+    bill = AddressForm(data, prefix="bill", initial=None if data else {"country": home})
     return {"ship_form": ship, "bill_form": bill}
 
 
