@@ -67,6 +67,22 @@ def test_bad_quantities_are_refused_with_a_message(client, variant, quantity):
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
+@pytest.mark.parametrize("variant_id", ["999999", "abc", ""])
+def test_a_refused_first_add_leaves_no_empty_cart(client, variant, variant_id):
+    response = client.post("/en/cart/add/", {"variant": variant_id, "quantity": "1"}, follow=True)
+    assert response.status_code == 200
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    assert not Cart.objects.exists()
+
+
+def test_a_sold_out_first_add_leaves_no_empty_cart(client, variant):
+    Stock.objects.filter(variant=variant).update(quantity=0)
+    client.post("/en/cart/add/", {"variant": variant.pk, "quantity": "1"})
+    assert not Cart.objects.exists()
+    client.post("/en/cart/add/", {"variant": variant.pk, "quantity": "1"})  # still none
+    assert not Cart.objects.exists()
+
+
 def test_changing_and_removing_lines(client, variant):
     client.post("/en/cart/add/", {"variant": variant.pk, "quantity": "1"})
     line = CartLine.objects.get()

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tridex.cart.selectors import cart_summary, wishlist_by_share_token, wishlist_items
 from tridex.cart.services import (
-    cart_add,
     cart_remove,
     cart_set_quantity,
     wishlist_add,
@@ -25,6 +24,7 @@ from tridex.cart.services import (
 from tridex.core.errors import DomainError, NotFound
 from tridex.search.selectors import product_thumbnails
 from tridex.storefront.shopper import (
+    cart_add_for_request,
     cart_for_update,
     current_cart,
     current_wishlist,
@@ -70,13 +70,13 @@ def _render_cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 @shop_view
 def cart_add_view(request: HttpRequest) -> HttpResponse:
-    cart = cart_for_update(request)
-    quantity = _int(request, "quantity")
     try:
-        cart_add(cart=cart, variant_id=_int(request, "variant"), quantity=quantity)  # type: ignore[arg-type]
+        cart = cart_add_for_request(
+            request, variant_id=_int(request, "variant"), quantity=_int(request, "quantity")
+        )
     except DomainError as error:
         messages.error(request, error.message)
-        return remember_count(_back(request, "storefront:cart"), cart)
+        return remember_count(_back(request, "storefront:cart"), current_cart(request))
     messages.success(request, _("Added to your cart."))
     if request.POST.get("then") == "checkout":
         return remember_count(HttpResponseRedirect(reverse("storefront:checkout")), cart)

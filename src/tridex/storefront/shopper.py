@@ -19,7 +19,11 @@ from tridex.cart.selectors import (
     cart_item_count,
     wishlist_find,
 )
-from tridex.cart.services import cart_get_or_create, wishlist_get_or_create
+from tridex.cart.services import (
+    cart_add_for_shopper,
+    cart_get_or_create,
+    wishlist_get_or_create,
+)
 
 CART_COUNT_COOKIE = "tridex_cart_count"
 
@@ -41,6 +45,22 @@ def cart_for_update(request: HttpRequest) -> Cart:
         token=request.session.get(SESSION_CART_KEY),
     )
     if cart.user_id is None:
+        request.session[SESSION_CART_KEY] = str(cart.token)
+    return cart
+
+
+def cart_add_for_request(request: HttpRequest, *, variant_id: Any, quantity: Any) -> Cart | None:
+    """Add to the shopper's cart; a guest's first add makes the cart only if the variant can be
+    added (a refused first add leaves no empty cart behind). Return the cart."""
+    summary = cart_add_for_shopper(
+        market=request.market,  # type: ignore[attr-defined]
+        user=_user(request),
+        token=request.session.get(SESSION_CART_KEY),
+        variant_id=variant_id,
+        quantity=quantity,
+    )
+    cart = summary.cart
+    if cart is not None and cart.user_id is None:
         request.session[SESSION_CART_KEY] = str(cart.token)
     return cart
 
