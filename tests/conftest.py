@@ -86,6 +86,26 @@ def _fresh_reference_tables() -> None:
     refcache.clear_all()
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """The whole-response page cache on, as in production, from an empty shared cache: no page,
+    no catalog generation, and nothing this process remembers of either."""
+    from django.core.cache import cache
+
+    from tridex.core.response_cache import clear_local_copies
+    from tridex.search import listing_cache
+
+    def empty() -> None:
+        cache.clear()
+        clear_local_copies()
+        listing_cache.forget_local()
+
+    settings.PAGE_CACHE_SECONDS = 300
+    empty()
+    yield
+    empty()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(monkeypatch) -> None:
     """Each test counts its requests from zero: its own namespace of rate-limit counters."""

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -25,7 +24,7 @@ from tridex.cart.models import Cart
 from tridex.cart.services import cart_add, cart_get_or_create
 from tridex.catalog.services import review_create
 from tridex.checkout.services import checkout_place_order
-from tridex.core.response_cache import CACHE_HEADER, clear_local_copies
+from tridex.core.response_cache import CACHE_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -81,16 +80,6 @@ def forbidden_in(html: str) -> list[str]:
 @pytest.fixture
 def sofa(commerce, make_product):
     return make_product(name_en="Stretch sofa cover", colours=("grey", "blue"))
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    clear_local_copies()
-    yield
-    cache.clear()
-    clear_local_copies()
 
 
 # --- The policy -------------------------------------------------------------------------------

@@ -23,13 +23,8 @@ NONCE = re.compile(r'nonce="[^"]+"')  # fresh per response (tests/core/test_secu
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    clear_local_copies()
-    yield
-    cache.clear()
-    clear_local_copies()
+def _page_cache_on(page_cache_on):
+    """Every test here runs with the page cache on (tests/conftest.py)."""
 
 
 def _product_url(shop) -> str:

@@ -47,6 +47,12 @@ def bump() -> str:
     return token
 
 
+def forget_local() -> None:
+    """Forget this process's memory of the token (tests that clear the shared cache call this:
+    a remembered token the cache no longer holds would be replaced by a new one mid-test)."""
+    _local.update(token=None, until=0.0)
+
+
 def _remember(token: str) -> None:
     _local["token"] = token
     _local["until"] = time.monotonic() + LOCAL_SECONDS
