@@ -366,3 +366,24 @@ def _staff_have_a_factor(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def staff_without_factor() -> None:
     """Staff accounts made in this test have no second factor (see ``_staff_have_a_factor``)."""
+
+
+def admin_user_page_data(page) -> dict:
+    """The user page's form as a browser would send it back, inline rows included."""
+    form = page.context["adminform"].form
+    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
+    data.pop("password", None)
+    for key in ("last_login", "date_joined"):
+        value = data.pop(key, None)
+        if value:
+            data[f"{key}_0"], data[f"{key}_1"] = f"{value:%Y-%m-%d}", f"{value:%H:%M:%S}"
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        for inline_form in formset.formset.forms:
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                if value is not None:
+                    data[inline_form.add_prefix(name)] = getattr(value, "pk", value)
+    data.update({"is_staff": "on", "is_active": "on"})
+    return data

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
+from tests.conftest import admin_user_page_data
 from tridex.accounts.roles import ROLES
 from tridex.accounts.services import roles_sync
 from tridex.api.api import api
@@ -107,18 +108,7 @@ def test_nobody_grants_a_role_that_allows_more_than_they_may_do(client, django_u
     )
     client.force_login(manager)
     url = reverse("admin:accounts_user_change", args=[other.pk])
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
-    data.pop("password", None)
-    for key in ("last_login", "date_joined"):
-        value = data.pop(key, None)
-        if value:
-            data[f"{key}_0"], data[f"{key}_1"] = f"{value:%Y-%m-%d}", f"{value:%H:%M:%S}"
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-    data.update({"is_staff": "on", "is_active": "on"})
+    data = admin_user_page_data(client.get(url))
 
     data["groups"] = [Group.objects.get(name="Owner").pk]  # Owners may edit roles; he may not
     response = client.post(url, data)

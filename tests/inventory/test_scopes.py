@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from tests.conftest import admin_user_page_data
 from tridex.accounts.models import User
 from tridex.accounts.roles import ROLES
 from tridex.accounts.services import roles_sync
@@ -146,32 +147,11 @@ def test_the_variant_page_shows_only_the_scoped_stock(client, two_warehouses, pa
     assert [form.instance.warehouse for form in stock_formset.forms] == [chiang_mai]
 
 
-def user_page_data(page):
-    """The user page's form as a browser would send it back, inline rows included."""
-    form = page.context["adminform"].form
-    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
-    data.pop("password", None)
-    for key in ("last_login", "date_joined"):
-        value = data.pop(key, None)
-        if value:
-            data[f"{key}_0"], data[f"{key}_1"] = f"{value:%Y-%m-%d}", f"{value:%H:%M:%S}"
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-        for inline_form in formset.formset.forms:
-            for name in inline_form.fields:
-                value = inline_form[name].value()
-                if value is not None:
-                    data[inline_form.add_prefix(name)] = getattr(value, "pk", value)
-    data.update({"is_staff": "on", "is_active": "on"})
-    return data
-
-
 def assign_in_admin(client, user, warehouse):
     url = reverse("admin:accounts_user_change", args=[user.pk])
     page = client.get(url)
     assert page.status_code == 200
-    data = user_page_data(page)
+    data = admin_user_page_data(page)
     data["warehouse_assignments-TOTAL_FORMS"] = "1"
     data["warehouse_assignments-0-warehouse"] = str(warehouse.pk)
     data["warehouse_assignments-0-user"] = str(user.pk)
