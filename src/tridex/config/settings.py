@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tridex.accounts",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",  # each person's sessions and devices (accounts/sessions.py)
     "allauth.headless",
     "django_countries",
     "tridex.core",
@@ -89,10 +90,16 @@ INSTALLED_APPS = [
     "tridex.dashboard",
     "tridex.demo",
     "tridex.api",
+    "tridex.reviews",  # customers' reviews: posting, verified purchases (catalog.Review)
+    # The API docs (/api/v1/docs) from django-ninja's own static files: without the app listed
+    # ninja serves a page that loads Swagger UI from a CDN through an inline script.
+    "ninja",
+    "allauth.mfa",  # authenticator apps, passkeys and security keys, recovery codes
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP, under "Hardening"
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,9 +110,16 @@ MIDDLEWARE = [
     "tridex.audit.context.AuditContextMiddleware",
     "tridex.privacy.middleware.ConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session lifetimes, last seen (after messages: it says why it signed
+    # someone out).
+    "tridex.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor are kept out of /admin/ and /api/v1/staff/ (after messages,
+    # which it leaves for the page it redirects to, and allauth's own middleware).
+    "tridex.accounts.mfa.StaffMFAMiddleware",
     "tridex.markets.middleware.MarketMiddleware",
+    "tridex.accounts.middleware.AuthRateLimitMiddleware",  # sign-in, sign-up, password reset
 ]
 
 ROOT_URLCONF = "tridex.config.urls"
@@ -125,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tridex.markets.context_processors.market",
                 "tridex.privacy.context_processors.consent",
+                "django.template.context_processors.csp",  # the nonce: {% csp_nonce_attr %}
             ],
         },
     }
@@ -216,6 +231,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # A locked address is refused by the first backend, whichever form the password came from.
+    "tridex.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -230,6 +247,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # NIST SP 800-63B: staff passwords at least 15 characters; customers keep the minimum of 8.
+    {
+        "NAME": "tridex.accounts.validators.StaffMinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
+    },
 ]
 SITE_ID = 1
 LOGIN_REDIRECT_URL = "accounts:profile"
@@ -385,11 +407,6 @@ TRIDEX_LOGIN_HISTORY_DAYS = int(os.environ.get("TRIDEX_LOGIN_HISTORY_DAYS", "365
 TRIDEX_GEOIP_DATA_FILE = os.environ.get("TRIDEX_GEOIP_DATA_FILE", "")
 # A sign-in from a browser, system and country the person has not used before is emailed.
 TRIDEX_NEW_DEVICE_EMAIL = env_bool("TRIDEX_NEW_DEVICE_EMAIL", True)
-INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.headless"), "allauth.usersessions")
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-    "tridex.accounts.middleware.SessionLifetimeMiddleware",
-)
 USERSESSIONS_TRACK_ACTIVITY = True  # last seen, kept by SessionLifetimeMiddleware once a minute
 USERSESSIONS_ADAPTER = "tridex.accounts.adapter.UserSessionsAdapter"
 HEADLESS_TOKEN_STRATEGY = "tridex.accounts.headless.LifetimeSessionTokenStrategy"  # noqa: S105  # nosec B105  # a class path
@@ -438,19 +455,6 @@ ACCOUNT_RATE_LIMITS = {
 # unlock it under Accounts > Sign-in lockouts). 0 switches lockouts off.
 TRIDEX_LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_ATTEMPTS", "10"))
 TRIDEX_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIDEX_LOGIN_LOCKOUT_MINUTES", "30"))
-# A locked address is refused by the first backend, whichever form the password came from.
-AUTHENTICATION_BACKENDS = ["tridex.accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
-MIDDLEWARE = [*MIDDLEWARE, "tridex.accounts.middleware.AuthRateLimitMiddleware"]
-# Customers' product reviews (posting, verified purchases); the reviews live in catalog.Review.
-INSTALLED_APPS = [*INSTALLED_APPS, "tridex.reviews"]
-# NIST SP 800-63B: staff passwords at least 15 characters; customers keep the minimum of 8.
-AUTH_PASSWORD_VALIDATORS = [
-    *AUTH_PASSWORD_VALIDATORS,
-    {
-        "NAME": "tridex.accounts.validators.StaffMinimumLengthValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("TRIDEX_STAFF_PASSWORD_MIN_LENGTH", "15"))},
-    },
-]
 # Records of failed sign-ins to addresses that are not locked are dropped after a quiet day.
 CELERY_BEAT_SCHEDULE["purge-login-lockouts"] = {
     "task": "tridex.accounts.tasks.purge_login_lockouts",
@@ -490,12 +494,6 @@ CELERY_BEAT_SCHEDULE |= {
 # same-origin files or carry the response's nonce; nothing is evaluated from strings (Alpine's
 # CSP build, htmx with allowEval off). The order page, where a card is paid, widens it for
 # Stripe (storefront/checkout_views.py). Templates read the nonce as {% csp_nonce_attr %}.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-)
-_context_processors: list[str] = TEMPLATES[0]["OPTIONS"]["context_processors"]  # type: ignore[index]
-_context_processors.append("django.template.context_processors.csp")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -514,9 +512,6 @@ SECURE_CSP = {
 TRIDEX_CSP_REPORT_URI = os.environ.get("TRIDEX_CSP_REPORT_URI", "")
 if TRIDEX_CSP_REPORT_URI:
     SECURE_CSP["report-uri"] = [TRIDEX_CSP_REPORT_URI]
-# The API docs (/api/v1/docs) from django-ninja's own static files: without the app listed
-# ninja serves a page that loads Swagger UI from a CDN through an inline script.
-INSTALLED_APPS.append("ninja")
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -524,12 +519,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Two-factor authentication ----------------------------------------------------------------
 # allauth's MFA: authenticator apps (TOTP), passkeys and security keys (WebAuthn), and
 # single-use recovery codes, on the account pages and in the headless API.
-INSTALLED_APPS += ["allauth.mfa"]
-# After messages (it leaves one for the page it redirects to) and allauth's own middleware.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
-    "tridex.accounts.mfa.StaffMFAMiddleware",
-)
 # Staff reach the back office (/admin/) and the staff API (/api/v1/staff/) only once they have
 # enrolled an authenticator app or a security key. The demo shop turns this off and says so.
 TRIDEX_STAFF_MFA_REQUIRED = env_bool("TRIDEX_STAFF_MFA_REQUIRED", True)
