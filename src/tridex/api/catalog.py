@@ -28,9 +28,9 @@ from tridex.api.schemas import (
     ProductListParams,
     ProductPageOut,
     RatingOut,
-    ReviewOut,
     ValidationErrorOut,
     VariantOut,
+    review_out,
 )
 from tridex.catalog.selectors import category_get, category_list
 from tridex.core.errors import NotFound, ValidationFailed
@@ -337,9 +337,14 @@ def products_get(
     params: Query[LocaleParams],
     response: HttpResponse,
 ) -> ProductDetailOut:
+    return _detail(request, params, response, product_id=product_id_checked(product_id))
+
+
+def product_id_checked(product_id: int) -> int:
+    """``product_id`` if a product could have it, else the API's 404 for a missing product."""
     if not 1 <= product_id <= MAX_ID:
         raise NotFound(_("This product does not exist."), code="product_not_found")
-    return _detail(request, params, response, product_id=product_id)
+    return product_id
 
 
 def _detail(
@@ -399,17 +404,7 @@ def _detail_out(
         ],
         images=[i for i in (image_out(request, img) for img in detail.images) if i],
         rating=_rating_out(detail.rating_average, detail.rating_count),
-        reviews=[
-            ReviewOut(
-                author_name=r.author_name,
-                rating=r.rating,
-                title=r.title,
-                body=r.body,
-                created_at=r.created_at,  # type: ignore[arg-type]
-                verified_purchase=r.verified_purchase,
-            )
-            for r in detail.reviews
-        ],
+        reviews=[review_out(r) for r in detail.reviews],
         price_min=money_out(detail.price_min, language),
         price_max=money_out(detail.price_max, language),
         available=detail.available,

@@ -7,19 +7,16 @@ per customer and per IP (``TRIDEX_RATE_LIMITS["review"]``).
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from tridex.api.catalog import product_id_checked
 from tridex.api.commerce import shopper
-from tridex.api.schemas import ErrorOut, RatingOut, ReviewOut, ValidationErrorOut
-from tridex.catalog.models import Review
-from tridex.core.errors import NotFound
+from tridex.api.schemas import ErrorOut, RatingOut, ReviewOut, ValidationErrorOut, review_out
 from tridex.core.ratelimit import limit
 from tridex.reviews.selectors import review_page
 from tridex.reviews.services import BODY_MAX, TITLE_MAX, review_post
 
 router = Router(tags=["reviews"])
-MAX_ID = 2**63 - 1
 
 
 class ReviewPageParams(Schema):
@@ -41,23 +38,6 @@ class ReviewIn(Schema):
     body: str = Field(..., min_length=1, max_length=BODY_MAX, description="The review's text.")
 
 
-def _review_out(review: Review) -> ReviewOut:
-    return ReviewOut(
-        author_name=review.author_name,
-        rating=review.rating,
-        title=review.title,
-        body=review.body,
-        created_at=review.created_at,
-        verified_purchase=review.verified_purchase,
-    )
-
-
-def _checked(product_id: int) -> int:
-    if not 1 <= product_id <= MAX_ID:
-        raise NotFound(_("This product does not exist."), code="product_not_found")
-    return product_id
-
-
 @router.get(
     "/products/{product_id}/reviews",
     response={200: ReviewPageOut, 404: ErrorOut, 422: ValidationErrorOut},
@@ -69,10 +49,12 @@ def product_reviews_list(
     request: HttpRequest, product_id: Path[int], params: Query[ReviewPageParams]
 ) -> ReviewPageOut:
     offset = (params.page - 1) * params.page_size
-    page = review_page(product_id=_checked(product_id), offset=offset, limit=params.page_size)
+    page = review_page(
+        product_id=product_id_checked(product_id), offset=offset, limit=params.page_size
+    )
     average = page.rating_average
     return ReviewPageOut(
-        items=[_review_out(r) for r in page.items],
+        items=[review_out(r) for r in page.items],
         total=page.total,
         page=params.page,
         page_size=params.page_size,
@@ -103,9 +85,9 @@ def product_reviews_create(request: HttpRequest, product_id: Path[int], body: Re
     limit("review", request=request)
     review = review_post(
         customer=request.user,
-        product_id=_checked(product_id),
+        product_id=product_id_checked(product_id),
         rating=body.rating,
         title=body.title,
         body=body.body,
     )
-    return Status(201, _review_out(review))
+    return Status(201, review_out(review))

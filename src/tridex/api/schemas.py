@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -214,6 +214,18 @@ class ReviewOut(Schema):
     created_at: datetime
     verified_purchase: bool = Field(
         False, description="The author had bought the product when they wrote the review."
+    )
+
+
+def review_out(review: Any) -> ReviewOut:
+    """A review as the API shows it, from a stored review or the product page's read model."""
+    return ReviewOut(
+        author_name=review.author_name,
+        rating=review.rating,
+        title=review.title,
+        body=review.body,
+        created_at=review.created_at,
+        verified_purchase=review.verified_purchase,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -70,9 +70,9 @@ from tridex.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tridex.core.money import Money
 from tridex.inventory.models import Stock, Warehouse, WarehouseAssignment
 from tridex.inventory.selectors import (
-    LOW_STOCK_THRESHOLD,
     fulfilment_in_scope,
     in_scope,
+    stock_by_availability,
     stock_in_scope,
     warehouses_for,
 )
@@ -109,8 +109,8 @@ def _money(currency: str, amount: Any) -> Any:
 
 
 def _actor(request: HttpRequest) -> str:
-    user = request.user
-    return str(getattr(user, "email", "") or user.get_username())
+    """The caller as order timelines name them: the audit log's label for the same person."""
+    return actor_of(request).label
 
 
 def _page[M: models.Model](queryset: QuerySet[M], params: PageParams) -> tuple[int, list[M]]:
@@ -612,12 +612,7 @@ def staff_stock_list(request: HttpRequest, filters: Query[StaffStockFilters]) ->
             | Q(variant__product__name_th__icontains=q)
         )
     if filters.availability:
-        stocks = stocks.alias(_available=F("quantity") - F("reserved"))
-        stocks = {
-            "out": stocks.filter(_available__lte=0),
-            "low": stocks.filter(_available__gt=0, _available__lte=LOW_STOCK_THRESHOLD),
-            "in": stocks.filter(_available__gt=0),
-        }[filters.availability]
+        stocks = stock_by_availability(stocks, filters.availability)
     count, page = _page(stocks, filters)
     return StaffStockPageOut(count=count, page=filters.page, results=[_stock_out(s) for s in page])
 

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import F, ForeignKey, QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,7 @@ from tridex.inventory.selectors import (
     LOW_STOCK_THRESHOLD,
     in_scope,
     movements_in_scope,
+    stock_by_availability,
     stock_in_scope,
     warehouses_for,
 )
@@ -50,13 +51,17 @@ class WarehouseAdmin(admin.ModelAdmin):
         return super().get_queryset(request) & warehouses_for(request.user)
 
 
-class ScopedWarehouseMixin:
-    """Only the warehouses the staff member works in: in lists, in choices, on object pages."""
+class WarehouseChoicesMixin:
+    """A warehouse field offers only the warehouses the staff member works in."""
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
         if db_field.name == "warehouse":
             kwargs["queryset"] = warehouses_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedWarehouseMixin(WarehouseChoicesMixin):
+    """Only the warehouses the staff member works in: in lists, in choices, on object pages."""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
@@ -160,15 +165,7 @@ class LowStockFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Stock]) -> QuerySet[Stock]:
-        available = F("quantity") - F("reserved")
-        queryset = queryset.alias(_available=available)
-        if self.value() == "out":
-            return queryset.filter(_available__lte=0)
-        if self.value() == "low":
-            return queryset.filter(_available__gt=0, _available__lte=LOW_STOCK_THRESHOLD)
-        if self.value() == "in":
-            return queryset.filter(_available__gt=0)
-        return queryset
+        return stock_by_availability(queryset, self.value() or "")
 
 
 @admin.register(Stock)
@@ -288,7 +285,7 @@ class WarehouseAssignmentFormSet(BaseInlineFormSet):
             raise ValidationError(error.message, code=error.code) from error
 
 
-class WarehouseAssignmentInline(admin.TabularInline):
+class WarehouseAssignmentInline(WarehouseChoicesMixin, admin.TabularInline):
     """On the user page: the warehouses a staff member is limited to (none: all of them)."""
 
     model = WarehouseAssignment
@@ -303,8 +300,3 @@ class WarehouseAssignmentInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.granter = request.user  # type: ignore[attr-defined]
         return formset
-
-    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if db_field.name == "warehouse":
-            kwargs["queryset"] = warehouses_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -21,6 +21,19 @@ from tridex.markets.models import Market
 LOW_STOCK_THRESHOLD = 5
 
 
+def stock_by_availability(stocks: QuerySet[Stock], availability: str) -> QuerySet[Stock]:
+    """Stock rows with nothing available (``out``), a few (``low``: at most
+    LOW_STOCK_THRESHOLD) or some (``in``); any other value filters nothing."""
+    stocks = stocks.alias(_available=F("quantity") - F("reserved"))
+    if availability == "out":
+        return stocks.filter(_available__lte=0)
+    if availability == "low":
+        return stocks.filter(_available__gt=0, _available__lte=LOW_STOCK_THRESHOLD)
+    if availability == "in":
+        return stocks.filter(_available__gt=0)
+    return stocks
+
+
 def variant_availability(*, variant_ids: Iterable[int], market: Market) -> dict[int, int]:
     """Units of each variant available in the warehouses serving ``market``, in one query."""
     ids = list(set(variant_ids))
