@@ -61,10 +61,8 @@ class SessionLifetimeMiddleware:
                 messages.info(request, EXPIRY_MESSAGES[expired]())
             else:
                 touched = session_touch(session, is_staff=request.user.is_staff)
-                if (touched or session.get(TRACKED) != session.session_key) and (
+                if touched or session.get(TRACKED) != session.session_key:
                     services.session_track(request=request)
-                ):
-                    session[TRACKED] = session.session_key
         return self.get_response(request)
 
 

@@ -27,7 +27,7 @@ from tridex.accounts.services import (
     login_lockout_release_email,
     login_success_record,
 )
-from tridex.accounts.sessions import TRACKED, session_start
+from tridex.accounts.sessions import session_start
 from tridex.core.http import client_ip
 
 
@@ -43,8 +43,8 @@ def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    if hasattr(request, "session") and services.session_track(request=request):
-        request.session[TRACKED] = request.session.session_key
+    if hasattr(request, "session"):
+        services.session_track(request=request)
 
 
 @receiver(user_login_failed, dispatch_uid="tridex.accounts.login_failed_history")

@@ -25,10 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from tridex.accounts.devices import device_describe, place_label
+from tridex.accounts.devices import device_describe
 from tridex.accounts.models import Address, LoginEvent, LoginLockout, User
 from tridex.accounts.provinces import province_resolve
-from tridex.accounts.selectors import normalize_login_email
+from tridex.accounts.selectors import grant_exceeds, normalize_login_email
+from tridex.accounts.sessions import TRACKED
 from tridex.core import events
 from tridex.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tridex.core.http import client_ip
@@ -361,25 +362,34 @@ def login_record(
     "new" device to warn about: every device is new).
     """
     device = device_describe(user_agent=user_agent, ip=ip)
-    with transaction.atomic():
-        earlier = LoginEvent.objects.filter(user=user, succeeded=True)
-        first_sign_in = not earlier.exists()
-        known_device = earlier.filter(fingerprint=device.fingerprint).exists()
-        event = LoginEvent.objects.create(
-            user=user,
-            at=now or timezone.now(),
-            succeeded=succeeded,
-            ip=_valid_ip(ip),
-            user_agent=(user_agent or "")[:400],
-            browser=device.browser[:100],
-            os=device.os[:100],
-            device=device.kind[:100],
-            country=device.country,
-            fingerprint=device.fingerprint,
-        )
-    if succeeded and not first_sign_in and not known_device and settings.TRIDEX_NEW_DEVICE_EMAIL:
+    # Asked before this sign-in is written, and only for a successful one: failed sign-ins
+    # (what brute force produces) never send the mail, so they do not pay for the question.
+    notify = (
+        succeeded
+        and settings.TRIDEX_NEW_DEVICE_EMAIL
+        and _is_new_device(user=user, fingerprint=device.fingerprint)
+    )
+    event = LoginEvent.objects.create(
+        user=user,
+        at=now or timezone.now(),
+        succeeded=succeeded,
+        ip=_valid_ip(ip),
+        user_agent=(user_agent or "")[:400],
+        browser=device.browser[:100],
+        os=device.os[:100],
+        device=device.kind[:100],
+        country=device.country,
+        fingerprint=device.fingerprint,
+    )
+    if notify:
         _send_new_device_mail(user=user, event=event)
     return event
+
+
+def _is_new_device(*, user: User, fingerprint: str) -> bool:
+    """Whether the user has signed in before, but never from this device."""
+    earlier = LoginEvent.objects.filter(user=user, succeeded=True)
+    return earlier.exists() and not earlier.filter(fingerprint=fingerprint).exists()
 
 
 def login_history_purge(*, now: datetime | None = None) -> int:
@@ -441,13 +451,14 @@ def session_store_delete(*, session_key: str) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
 
 
-def session_track(*, request: HttpRequest) -> bool:
-    """Record the request's address, browser and time on its session's entry in the list;
-    False when the request has no address to record (one built in code, as by force_login)."""
+def session_track(*, request: HttpRequest) -> None:
+    """Record the request's address, browser and time on its session's entry in the list, and
+    mark the session as listed. A request with no address to record (one built in code, as by
+    force_login) is not listed, so a later request with an address lists it."""
     if not client_ip(request):
-        return False
+        return
     UserSession.objects.create_from_request(request)
-    return True
+    request.session[TRACKED] = request.session.session_key
 
 
 def session_mark_seen(*, session_key: str) -> None:
@@ -472,7 +483,7 @@ def _send_new_device_mail(*, user: User, event: LoginEvent) -> None:
             "user": user,
             "event": event,
             "device": event.device_label,
-            "place": place_label(event.country),
+            "place": event.place,
             "sessions_url": settings.TRIDEX_SITE_URL.rstrip("/") + reverse("accounts:sessions"),
         }
         try:
@@ -545,7 +556,6 @@ def staff_roles_set(*, granter: User, user: User, role_codes: list[str]) -> list
     from django.contrib.auth.models import Group
 
     from tridex.accounts.roles import ROLES
-    from tridex.accounts.selectors import grant_exceeds
 
     unknown = sorted(set(role_codes) - set(ROLES))
     if unknown:

@@ -128,8 +128,9 @@ def _sessions_ended(event: Event) -> None:
         else Actor(user_id=staff.pk, label=str(getattr(staff, "email", "")))
     )
     ended = event.payload.get("sessions", [])
+    owners = get_user_model()._default_manager.in_bulk({s["user_id"] for s in ended})
     for user_id in sorted({s["user_id"] for s in ended}):
-        owner = get_user_model()._default_manager.filter(pk=user_id).first()
+        owner = owners.get(user_id)
         audit_record(
             action=A.ACTION,
             object_type="accounts.user",

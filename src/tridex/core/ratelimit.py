@@ -136,7 +136,7 @@ def _hit(action: str, scope: str, identity: str, rate: Rate) -> int:
 def rate_limited_response(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     """429 with ``Retry-After``: JSON for API clients, a page for browsers."""
     if request.path.startswith("/api/"):
-        body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": None}
+        body: dict[str, Any] = {"field": None, **exc.as_dict()}
         response: HttpResponse = JsonResponse(body, status=429)
     elif request.path.startswith("/_allauth/"):
         # The envelope of allauth's headless API, which mobile apps already parse.
