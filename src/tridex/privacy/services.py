@@ -34,7 +34,7 @@ from tridex.core.locking import lock_rows
 from tridex.privacy.export import export_archive
 from tridex.privacy.models import ConsentRecord, ConsentSource, PrivacyRequest, Purpose
 from tridex.privacy.registry import Erasure, registry
-from tridex.privacy.selectors import consent_latest
+from tridex.privacy.selectors import consent_latest, erasure_pending, export_pending
 from tridex.privacy.storage import export_storage
 
 logger = logging.getLogger(__name__)
@@ -183,8 +183,7 @@ def export_request(*, user: Any, channel: str = PrivacyRequest.Channel.CUSTOMER)
     from tridex.privacy.tasks import build_export  # tasks.py wraps this module
 
     with transaction.atomic():
-        pending = PrivacyRequest.objects.filter(user=user, kind=Kind.EXPORT, status=Status.PENDING)
-        if pending.exists():
+        if export_pending(user=user) is not None:
             raise Conflict(
                 _("Your export is already being prepared. We will email you the link."),
                 code="export_pending",
@@ -331,9 +330,7 @@ def erasure_request(
 ) -> PrivacyRequest:
     """Schedule the erasure of ``user`` after the grace period, during which it can be cancelled."""
     with transaction.atomic():
-        if PrivacyRequest.objects.filter(
-            user=user, kind=Kind.ERASURE, status=Status.PENDING
-        ).exists():
+        if erasure_pending(user=user) is not None:
             raise Conflict(
                 _("Your account is already scheduled for deletion."), code="erasure_pending"
             )

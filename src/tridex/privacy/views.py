@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tridex.core.errors import DomainError, NotFound
 from tridex.privacy import selectors, services
-from tridex.privacy.cookies import consent_cookie_set, consent_from_cookie
+from tridex.privacy.cookies import consent_cookie_set
 from tridex.privacy.forms import ConsentForm
 from tridex.privacy.models import ConsentSource, Purpose
 from tridex.privacy.storage import export_storage
@@ -43,7 +43,7 @@ def privacy_center(request: HttpRequest) -> HttpResponse:
         consent_cookie_set(
             response,
             choice="all" if form.choices()[Purpose.ANALYTICS] else "necessary",
-            visitor_id=consent_from_cookie(request).visitor_id,
+            visitor_id=request.cookie_consent.visitor_id,  # type: ignore[attr-defined]  # ConsentMiddleware
         )
         return response
     context = {
@@ -138,7 +138,7 @@ def cookie_choice(request: HttpRequest) -> HttpResponse:
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         nxt = reverse("storefront:home")
-    cookie = consent_from_cookie(request)
+    cookie = request.cookie_consent  # type: ignore[attr-defined]  # read by ConsentMiddleware
     choice = request.POST.get("choice", "")
     try:
         services.cookie_choice_record(
