@@ -129,6 +129,21 @@ def test_an_erased_persons_open_session_stops_working(customer):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+def test_erasure_leaves_no_copy_of_the_session_in_the_store(customer):
+    """With Redis, sessions are read through the cache (cached_db): the cached copy goes too."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    client = signed_in(customer)
+    session_key = client.session.session_key
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store().exists(session_key)
+    request = services.erasure_request(user=customer)
+    services.erasure_execute(request_id=request.pk)
+    assert not store().exists(session_key)
+
+
 @pytest.fixture
 def failing_entry():
     """A registry entry whose anonymisation breaks a database constraint (orders' total >= 0),

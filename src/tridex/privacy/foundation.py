@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tridex.accounts.services import ADDRESS_FIELDS
+from tridex.accounts.services import ADDRESS_FIELDS, session_store_delete
 from tridex.privacy.registry import Erasure, registry
 
 LEGAL_HOLD = (
@@ -36,6 +36,13 @@ def _sessions_of(user: Any) -> QuerySet[Any]:
         if str(session.get_decoded().get("_auth_user_id", "")) == str(user.pk)
     ]
     return Session.objects.filter(session_key__in=mine).order_by("pk")
+
+
+def _end_sessions(sessions: list[Any]) -> None:
+    """Delete each session from the session store, its cached copy (Redis) included: deleting
+    the database row alone would leave the cached session data behind."""
+    for session in sessions:
+        session_store_delete(session_key=session.session_key)
 
 
 def _the_user(user: Any) -> QuerySet[Any]:
@@ -103,6 +110,7 @@ def register_foundation() -> None:
         rows=_sessions_of,
         fields=("session_data",),
         erasure=Erasure.DELETE,
+        eraser=_end_sessions,
         not_exported=("session_key", "session_data"),
     )
     registry.register(
