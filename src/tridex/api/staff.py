@@ -11,7 +11,7 @@ see and change only those warehouses' stock (``inventory.selectors.warehouses_fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -465,18 +465,23 @@ def staff_product_get(request: HttpRequest, product_id: int) -> StaffProductOut:
         **_product_summary(product).dict(),
         description=product.description,
         variants=[
-            StaffVariantOut(
-                id=v.pk,
-                sku=v.sku,
-                barcode=v.barcode,
-                is_active=v.is_active,
-                position=v.position,
-                weight_grams=v.weight_grams,
-                prices=[_price_out(p) for p in prices_by.get(v.pk, [])],
-                stock=[_stock_out(s) for s in stocks_by.get(v.pk, [])],
-            )
-            for v in variants
+            _variant_out(v, prices_by.get(v.pk, []), stocks_by.get(v.pk, [])) for v in variants
         ],
+    )
+
+
+def _variant_out(
+    variant: Variant, prices: Iterable[Price], stocks: Iterable[Stock]
+) -> StaffVariantOut:
+    return StaffVariantOut(
+        id=variant.pk,
+        sku=variant.sku,
+        barcode=variant.barcode,
+        is_active=variant.is_active,
+        position=variant.position,
+        weight_grams=variant.weight_grams,
+        prices=[_price_out(p) for p in prices],
+        stock=[_stock_out(s) for s in stocks],
     )
 
 
@@ -520,28 +525,19 @@ def staff_variant_update(
     changes = body.dict(exclude_unset=True)
     if not changes:
         raise ValidationFailed(_("Send at least one field to change."), code="nothing_to_change")
-    _audited(
+    variant = _audited(
         request,
         variant,
         lambda: variant_update(variant=variant, **changes),
         data={"action": "variant_update"},
         action=AuditEntry.Action.UPDATE,
     )
-    variant = _variant(variant_id)
-    return StaffVariantOut(
-        id=variant.pk,
-        sku=variant.sku,
-        barcode=variant.barcode,
-        is_active=variant.is_active,
-        position=variant.position,
-        weight_grams=variant.weight_grams,
-        prices=[_price_out(p) for p in variant.prices.select_related("market")],
-        stock=[
-            _stock_out(s)
-            for s in stock_in_scope(
-                request.user, variant.stocks.select_related("warehouse", "variant__product")
-            )
-        ],
+    return _variant_out(
+        variant,
+        variant.prices.select_related("market"),
+        stock_in_scope(
+            request.user, variant.stocks.select_related("warehouse", "variant__product")
+        ),
     )
 
 
