@@ -724,6 +724,11 @@ def variant_update(*, variant: Variant, **changes: Any) -> Variant:
 # --- reviews -----------------------------------------------------------------------------------
 
 
+# The longest review title (its column) and text a customer may post.
+REVIEW_TITLE_MAX = 200
+REVIEW_BODY_MAX = 5000
+
+
 def review_create(
     *,
     product: Product,
@@ -760,8 +765,8 @@ def review_create(
         user=user,
         author_name=author,
         rating=rating,
-        title=_text(title, field="title", max_length=200),
-        body=_text(body, field="body", max_length=5000),
+        title=_text(title, field="title", max_length=REVIEW_TITLE_MAX),
+        body=_text(body, field="body", max_length=REVIEW_BODY_MAX),
         language=lang,
         is_approved=_bool(is_approved, field="is_approved"),
         verified_purchase=_bool(verified_purchase, field="verified_purchase"),

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from tridex.catalog.models import Review
 from tridex.catalog.selectors import product_get_visible
-from tridex.catalog.services import review_create
+from tridex.catalog.services import REVIEW_BODY_MAX, REVIEW_TITLE_MAX, review_create
 from tridex.core.errors import DomainError, ValidationFailed
 from tridex.orders.selectors import customer_bought_product
 
-TITLE_MAX = 200
-BODY_MAX = 5000
+TITLE_MAX = REVIEW_TITLE_MAX
+BODY_MAX = REVIEW_BODY_MAX
 
 
 class SignInRequired(DomainError):

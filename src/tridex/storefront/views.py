@@ -359,8 +359,8 @@ def product_review(request: HttpRequest, slug: str) -> HttpResponse:
     """Post the customer's review; a mistake shows the page again with what they typed."""
     detail = product_detail(market=_market(request), slug=slug)
     form = {name: request.POST.get(name, "") for name in ("rating", "title", "body")}
+    limit("review", request=request)  # over it: shop_view's 429 page with Retry-After
     try:
-        limit("review", request=request)
         review_post(
             customer=request.user,
             product_id=detail.id,
@@ -368,8 +368,6 @@ def product_review(request: HttpRequest, slug: str) -> HttpResponse:
             title=form["title"],
             body=form["body"],
         )
-    except RateLimited:
-        raise  # shop_view answers it: the 429 page with Retry-After
     except DomainError as exc:
         context = _product_context(request, detail, slug)
         context["review_form"] = {**form, "error": exc.message, "field": exc.field or ""}
